@@ -1,0 +1,1 @@
+"""Cognate: a self-hosted identity platform speaking AWS Cognito's protocols."""

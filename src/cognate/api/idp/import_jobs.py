@@ -1,0 +1,1 @@
+"""User import jobs (being written)."""

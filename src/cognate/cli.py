@@ -1,0 +1,92 @@
+"""``cognate``: the server and its admin helpers (DESIGN.md §2, Process)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from cognate.config import Settings, load_settings
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return load_settings(args.config, {"host": getattr(args, "host", None), "port": getattr(args, "port", None),
+                                       "data_dir": args.data_dir, "database_url": args.database_url})
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from cognate.app import build
+    from cognate.web.server import build_web_app
+
+    settings = _settings(args)
+    logging.basicConfig(level=settings.log_level.upper(), format="%(message)s", stream=sys.stderr)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    cognate = build(settings)
+    app = build_web_app(cognate)
+    # uvicorn handles SIGTERM: it stops accepting, finishes in-flight requests, then runs shutdown.
+    uvicorn.run(app, host=settings.host, port=settings.port, access_log=False, log_level="warning",
+                lifespan="on", timeout_graceful_shutdown=10)
+    return 0
+
+
+def _outbox(args: argparse.Namespace) -> int:
+    from cognate.store.sql.engine import SqlStore
+
+    settings = _settings(args)
+    store = SqlStore(settings.resolved_database_url())
+    store.migrate()
+    with store.read() as uow:
+        for message in reversed(uow.outbox.list(args.limit)):
+            subject = f" [{message.subject}]" if message.subject else ""
+            print(f"{message.channel} to {message.destination}{subject} ({message.purpose}): {message.body}")
+    return 0
+
+
+def _coverage(args: argparse.Namespace) -> int:
+    import cognate.api.idp  # noqa: F401
+    from cognate.wire.registry import implemented
+    from cognate.wire.shapes import load_service_model
+
+    for service in ("cognito-idp",):
+        ops = load_service_model(service).operation_names()
+        done = set(implemented(service))
+        print(f"## {service}: {len(done)} of {len(ops)} operations\n")
+        print("| operation | implemented |\n|---|---|")
+        for op in ops:
+            print(f"| {op} | {'yes' if op in done else 'no (UnsupportedOperationException)'} |")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="cognate", description="Self-hosted identity with Cognito's protocols")
+    sub = root.add_subparsers(dest="command", required=True)
+
+    def common(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--data-dir", type=Path, default=None, help="data directory (default ./.cognate)")
+        p.add_argument("--database-url", default=None, help="sqlite:///... or postgresql://...")
+        p.add_argument("--config", type=Path, default=None, help="TOML settings file")
+
+    serve = sub.add_parser("serve", help="run the identity server")
+    serve.add_argument("--host", default=None)
+    serve.add_argument("--port", type=int, default=None)
+    common(serve)
+    serve.set_defaults(func=_serve)
+    outbox = sub.add_parser("outbox", help="print messages kept for lack of a transport (newest last)")
+    outbox.add_argument("--limit", type=int, default=20)
+    common(outbox)
+    outbox.set_defaults(func=_outbox)
+    coverage = sub.add_parser("coverage", help="print which AWS operations are implemented")
+    coverage.set_defaults(func=_coverage)
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,320 @@
+"""SQL repositories: one small class per port of ``store/ports.py``, all bound to one connection."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import and_, delete, func, insert, or_, select, update
+from sqlalchemy.engine import Connection, RowMapping
+from sqlalchemy.sql.elements import ColumnElement
+
+from cognate.domain.userpool.model import (
+    AppClient,
+    Code,
+    ImportJob,
+    OutboxMessage,
+    User,
+    UserPool,
+    UserStatus,
+)
+from cognate.store.ports import Cursor
+from cognate.store.sql.tables import (
+    SEARCH_COLUMNS,
+    codes,
+    import_jobs,
+    outbox,
+    user_pool_clients,
+    user_pools,
+    users,
+)
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"))
+
+
+class SqlPools:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    @staticmethod
+    def _from_row(row: RowMapping) -> UserPool:
+        return UserPool(id=row["id"], name=row["name"], created=row["created"], modified=row["modified"],
+                        config=json.loads(row["config"]), user_count=row["user_count"])
+
+    def add(self, pool: UserPool) -> None:
+        self.conn.execute(insert(user_pools).values(
+            id=pool.id, name=pool.name, created=pool.created, modified=pool.modified,
+            config=_dumps(pool.config), user_count=0))
+
+    def get(self, pool_id: str, *, for_update: bool = False) -> UserPool | None:
+        query = select(user_pools).where(user_pools.c.id == pool_id)
+        if for_update and self.conn.dialect.name == "postgresql":
+            query = query.with_for_update()
+        row = self.conn.execute(query).mappings().first()
+        return self._from_row(row) if row else None
+
+    def update(self, pool: UserPool) -> None:
+        self.conn.execute(update(user_pools).where(user_pools.c.id == pool.id).values(
+            name=pool.name, modified=pool.modified, config=_dumps(pool.config)))
+
+    def delete(self, pool_id: str) -> None:
+        # Explicit children first: SQLite enforces cascades only with foreign_keys=ON, PostgreSQL always.
+        user_ids = select(users.c.id).where(users.c.pool_id == pool_id).scalar_subquery()
+        self.conn.execute(delete(codes).where(codes.c.user_id.in_(user_ids)))
+        for table in (users, user_pool_clients, import_jobs):
+            self.conn.execute(delete(table).where(table.c.pool_id == pool_id))
+        self.conn.execute(delete(user_pools).where(user_pools.c.id == pool_id))
+
+    def list(self, region: str, after: str | None, limit: int) -> list[UserPool]:
+        query = select(user_pools).where(user_pools.c.id.like(f"{region}\\_%", escape="\\"))
+        if after:
+            query = query.where(user_pools.c.id > after)
+        rows = self.conn.execute(query.order_by(user_pools.c.id).limit(limit)).mappings()
+        return [self._from_row(r) for r in rows]
+
+    def adjust_user_count(self, pool_id: str, delta: int) -> None:
+        self.conn.execute(update(user_pools).where(user_pools.c.id == pool_id)
+                          .values(user_count=user_pools.c.user_count + delta))
+
+
+class SqlClients:
+    def __init__(self, conn: Connection, unseal: Any = None) -> None:
+        self.conn = conn
+
+    @staticmethod
+    def _from_row(row: RowMapping) -> AppClient:
+        secret = row["secret"]
+        return AppClient(id=row["id"], pool_id=row["pool_id"], name=row["name"], created=row["created"],
+                         modified=row["modified"], config=json.loads(row["config"]),
+                         secret=secret.decode() if secret is not None else None)
+
+    @staticmethod
+    def _values(client: AppClient) -> dict[str, Any]:
+        return {"name": client.name, "modified": client.modified, "config": _dumps(client.config),
+                "secret": client.secret.encode() if client.secret is not None else None}
+
+    def add(self, client: AppClient) -> None:
+        self.conn.execute(insert(user_pool_clients).values(
+            id=client.id, pool_id=client.pool_id, created=client.created, **self._values(client)))
+
+    def get(self, client_id: str) -> AppClient | None:
+        row = self.conn.execute(select(user_pool_clients).where(user_pool_clients.c.id == client_id)).mappings().first()
+        return self._from_row(row) if row else None
+
+    def update(self, client: AppClient) -> None:
+        self.conn.execute(update(user_pool_clients).where(user_pool_clients.c.id == client.id)
+                          .values(**self._values(client)))
+
+    def delete(self, client_id: str) -> None:
+        self.conn.execute(delete(user_pool_clients).where(user_pool_clients.c.id == client_id))
+
+    def list(self, pool_id: str, after: str | None, limit: int) -> list[AppClient]:
+        query = select(user_pool_clients).where(user_pool_clients.c.pool_id == pool_id)
+        if after:
+            query = query.where(user_pool_clients.c.id > after)
+        rows = self.conn.execute(query.order_by(user_pool_clients.c.id).limit(limit)).mappings()
+        return [self._from_row(r) for r in rows]
+
+
+def search_keys(attributes: dict[str, str]) -> dict[str, str | None]:
+    """Lower-cased copies of the searchable attributes: ListUsers matches them case-insensitively."""
+    return {col: (attributes[attr].lower() if attr in attributes else None) for attr, col in SEARCH_COLUMNS.items()}
+
+
+_SEARCH_FIELDS = {"username": "username_key", **SEARCH_COLUMNS}
+
+
+class SqlUsers:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    @staticmethod
+    def _from_row(row: RowMapping) -> User:
+        return User(id=row["id"], pool_id=row["pool_id"], username=row["username"],
+                    username_key=row["username_key"], sub=row["sub"], status=UserStatus(row["status"]),
+                    enabled=bool(row["enabled"]), created=row["created"], modified=row["modified"],
+                    attributes=json.loads(row["attributes"]), password_hash=row["password_hash"],
+                    password_set_at=row["password_set_at"])
+
+    @staticmethod
+    def _values(user: User) -> dict[str, Any]:
+        return {"username": user.username, "username_key": user.username_key, "sub": user.sub,
+                "status": user.status.value, "enabled": user.enabled, "modified": user.modified,
+                "attributes": _dumps(user.attributes), "password_hash": user.password_hash,
+                "password_set_at": user.password_set_at, **search_keys(user.attributes)}
+
+    def add(self, user: User) -> User:
+        result = self.conn.execute(insert(users).values(pool_id=user.pool_id, created=user.created,
+                                                        **self._values(user)))
+        key = result.inserted_primary_key
+        assert key is not None
+        user.id = int(key[0])
+        return user
+
+    def add_many(self, batch: Sequence[User]) -> None:
+        if batch:
+            self.conn.execute(insert(users), [
+                {"pool_id": u.pool_id, "created": u.created, **self._values(u)} for u in batch])
+
+    def _one(self, where: ColumnElement[bool]) -> User | None:
+        row = self.conn.execute(select(users).where(where)).mappings().first()
+        return self._from_row(row) if row else None
+
+    def get(self, pool_id: str, username_key: str) -> User | None:
+        return self._one(and_(users.c.pool_id == pool_id, users.c.username_key == username_key))
+
+    def get_by_sub(self, pool_id: str, sub: str) -> User | None:
+        return self._one(and_(users.c.pool_id == pool_id, users.c.sub == sub))
+
+    def find_by_attribute(self, pool_id: str, attribute: str, value: str, limit: int = 10) -> list[User]:
+        column = users.c[SEARCH_COLUMNS[attribute]]
+        rows = self.conn.execute(select(users).where(users.c.pool_id == pool_id, column == value.lower())
+                                 .order_by(users.c.id).limit(limit)).mappings()
+        return [self._from_row(r) for r in rows]
+
+    def existing_keys(self, pool_id: str, username_keys: Sequence[str]) -> set[str]:
+        rows = self.conn.execute(select(users.c.username_key).where(
+            users.c.pool_id == pool_id, users.c.username_key.in_(list(username_keys))))
+        return {r[0] for r in rows}
+
+    def update(self, user: User) -> None:
+        self.conn.execute(update(users).where(users.c.id == user.id).values(**self._values(user)))
+
+    def delete(self, user: User) -> None:
+        self.conn.execute(delete(codes).where(codes.c.user_id == user.id))
+        self.conn.execute(delete(users).where(users.c.id == user.id))
+
+    def search(self, pool_id: str, field: str | None, op: str, value: object, after: Cursor | None,
+               limit: int) -> list[tuple[User, Cursor]]:
+        """Users of a pool, optionally filtered on one column, walking that column's index.
+
+        ``field`` is ``username``, ``sub``, ``status``, ``enabled`` or a searchable attribute; ``op`` is ``=`` or
+        ``^=``. An equality scan is ordered by id within the (pool, column, value) index; a prefix scan by
+        (value, id), its cursor being the last (value, id) returned. Each page is one index range scan.
+        """
+        query = select(users).where(users.c.pool_id == pool_id)
+        if field is not None:
+            field = _SEARCH_FIELDS.get(field, field)
+        if field is None or op == "=":
+            if field is not None:
+                query = query.where(users.c[field] == value)
+            if after:
+                query = query.where(users.c.id > after[1])
+            rows = self.conn.execute(query.order_by(users.c.id).limit(limit)).mappings()
+            return [(u, ("", int(u.id or 0))) for u in map(self._from_row, rows)]
+        column = users.c[field]
+        prefix = str(value)
+        # A half-open range instead of LIKE: index-backed on both stores and free of wildcard escaping.
+        query = query.where(column >= prefix, column < prefix + "\U0010ffff")
+        if after:
+            query = query.where(or_(column > after[0], and_(column == after[0], users.c.id > after[1])))
+        rows = self.conn.execute(query.order_by(column, users.c.id).limit(limit)).mappings()
+        return [(self._from_row(r), (str(r[field]), int(r["id"]))) for r in rows]
+
+
+class SqlCodes:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def put(self, user_id: int, purpose: str, code_hash: str, created: float, expires: float) -> None:
+        # A new code replaces the previous one: only the latest code sent is valid, as in Cognito.
+        self.discard(user_id, purpose)
+        self.conn.execute(insert(codes).values(user_id=user_id, purpose=purpose, code_hash=code_hash,
+                                               created=created, expires=expires, attempts=0))
+
+    def get(self, user_id: int, purpose: str) -> Code | None:
+        row = self.conn.execute(select(codes).where(codes.c.user_id == user_id, codes.c.purpose == purpose)
+                                .order_by(codes.c.id.desc()).limit(1)).mappings().first()
+        if row is None:
+            return None
+        return Code(id=row["id"], user_id=row["user_id"], purpose=row["purpose"], code_hash=row["code_hash"],
+                    created=row["created"], expires=row["expires"], attempts=row["attempts"])
+
+    def count_since(self, user_id: int, purpose: str, since: float) -> int:
+        return int(self.conn.execute(select(func.count()).select_from(codes).where(
+            codes.c.user_id == user_id, codes.c.purpose == purpose, codes.c.created >= since)).scalar_one())
+
+    def record_failure(self, code_id: int) -> None:
+        self.conn.execute(update(codes).where(codes.c.id == code_id).values(attempts=codes.c.attempts + 1))
+
+    def consume(self, code_id: int) -> bool:
+        return self.conn.execute(delete(codes).where(codes.c.id == code_id)).rowcount == 1
+
+    def discard(self, user_id: int, purpose: str) -> None:
+        self.conn.execute(delete(codes).where(codes.c.user_id == user_id, codes.c.purpose == purpose))
+
+
+class SqlOutbox:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def add(self, message: OutboxMessage) -> None:
+        self.conn.execute(insert(outbox).values(
+            created=message.created, channel=message.channel, destination=message.destination,
+            subject=message.subject, body=message.body, purpose=message.purpose))
+
+    def list(self, limit: int) -> list[OutboxMessage]:
+        rows = self.conn.execute(select(outbox).order_by(outbox.c.id.desc()).limit(limit)).mappings()
+        return [OutboxMessage(id=r["id"], created=r["created"], channel=r["channel"], destination=r["destination"],
+                              subject=r["subject"], body=r["body"], purpose=r["purpose"]) for r in rows]
+
+
+_JOB_FIELDS = ("id", "pool_id", "name", "status", "created", "role_arn", "upload_token", "upload_expires",
+               "hashing_algorithm", "started", "completed", "imported", "skipped", "failed", "message")
+
+
+class SqlImportJobs:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def _query(self) -> Any:
+        return select(*(import_jobs.c[f] for f in _JOB_FIELDS))
+
+    def add(self, job: ImportJob) -> None:
+        self.conn.execute(insert(import_jobs).values(**{f: getattr(job, f) for f in _JOB_FIELDS}))
+
+    def get(self, job_id: str) -> ImportJob | None:
+        row = self.conn.execute(self._query().where(import_jobs.c.id == job_id)).mappings().first()
+        return ImportJob(**row) if row else None
+
+    def by_upload_token(self, token: str) -> ImportJob | None:
+        row = self.conn.execute(self._query().where(import_jobs.c.upload_token == token)).mappings().first()
+        return ImportJob(**row) if row else None
+
+    def update(self, job: ImportJob) -> None:
+        self.conn.execute(update(import_jobs).where(import_jobs.c.id == job.id)
+                          .values(**{f: getattr(job, f) for f in _JOB_FIELDS if f != "id"}))
+
+    def list(self, pool_id: str, after: str | None, limit: int) -> list[ImportJob]:
+        query = self._query().where(import_jobs.c.pool_id == pool_id)
+        if after:
+            query = query.where(import_jobs.c.id > after)
+        rows = self.conn.execute(query.order_by(import_jobs.c.id).limit(limit)).mappings()
+        return [ImportJob(**r) for r in rows]
+
+    def put_csv(self, job_id: str, data: bytes) -> None:
+        self.conn.execute(update(import_jobs).where(import_jobs.c.id == job_id).values(csv=data))
+
+    def get_csv(self, job_id: str) -> bytes | None:
+        value = self.conn.execute(select(import_jobs.c.csv).where(import_jobs.c.id == job_id)).scalar()
+        return bytes(value) if value is not None else None
+
+    def in_progress(self, pool_id: str) -> bool:
+        return self.conn.execute(select(import_jobs.c.id).where(
+            import_jobs.c.pool_id == pool_id, import_jobs.c.status.in_(("Pending", "InProgress", "Stopping")))
+            .limit(1)).first() is not None
+
+
+class SqlUnitOfWork:
+    def __init__(self, conn: Connection, dialect: str) -> None:
+        self.conn = conn
+        self.dialect = dialect
+        self.pools = SqlPools(conn)
+        self.clients = SqlClients(conn)
+        self.users = SqlUsers(conn)
+        self.codes = SqlCodes(conn)
+        self.outbox = SqlOutbox(conn)
+        self.import_jobs = SqlImportJobs(conn)
