@@ -21,6 +21,7 @@ from cognate.store.sql.engine import SqlStore
 from cognate.wire.awsjson import AwsJsonProtocol, JsonService
 
 log = logging.getLogger("cognate")
+ROOT_PURPOSE = "root-credentials"
 
 
 @dataclass(frozen=True)
@@ -46,16 +47,20 @@ def master_key(settings: Settings) -> bytes:
 
 
 def root_credentials(settings: Settings) -> tuple[Credentials, bool]:
-    """The administrator's SigV4 keys: from settings, else kept in the data dir (generated once)."""
+    """The administrator's SigV4 keys: from settings, else kept in the data dir (generated once).
+
+    The file holds the secret sealed with the master key; ``cognate credentials`` prints it in the clear.
+    """
     if settings.root_access_key_id and settings.root_secret_access_key:
         return Credentials(settings.root_access_key_id, settings.root_secret_access_key), False
+    box = SecretBox(master_key(settings))
     path = settings.data_dir / "credentials.json"
     if path.exists():
         data = json.loads(path.read_text())
-        return Credentials(data["access_key_id"], data["secret_access_key"]), False
+        return Credentials(data["access_key_id"], box.open(data["secret_access_key_sealed"], ROOT_PURPOSE)), False
     creds = Credentials(ids.access_key_id(), ids.secret_access_key())
     _write_private(path, json.dumps({"access_key_id": creds.access_key_id,
-                                     "secret_access_key": creds.secret_access_key}))
+                                     "secret_access_key_sealed": box.seal(creds.secret_access_key, ROOT_PURPOSE)}))
     return creds, True
 
 
@@ -86,7 +91,8 @@ def build(settings: Settings) -> Cognate:
     creds, fresh = root_credentials(settings)
     if fresh:
         # Printed once, at first start, so the operator can export them; never logged.
-        print(f"Cognate root credentials (kept in {settings.data_dir / 'credentials.json'}):\n"
+        print(f"Cognate root credentials (sealed in {settings.data_dir / 'credentials.json'}; "
+              "`cognate credentials` prints them again):\n"
               f"  export AWS_ACCESS_KEY_ID={creds.access_key_id}\n"
               f"  export AWS_SECRET_ACCESS_KEY={creds.secret_access_key}", flush=True)
     store = SqlStore(settings.resolved_database_url())

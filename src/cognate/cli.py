@@ -45,6 +45,16 @@ def _outbox(args: argparse.Namespace) -> int:
     return 0
 
 
+def _credentials(args: argparse.Namespace) -> int:
+    from cognate.app import root_credentials
+
+    settings = _settings(args)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    creds, _ = root_credentials(settings)
+    print(f"export AWS_ACCESS_KEY_ID={creds.access_key_id}\nexport AWS_SECRET_ACCESS_KEY={creds.secret_access_key}")
+    return 0
+
+
 def _coverage(args: argparse.Namespace) -> int:
     import cognate.api.idp  # noqa: F401
     from cognate.wire.registry import implemented
@@ -78,6 +88,9 @@ def parser() -> argparse.ArgumentParser:
     outbox.add_argument("--limit", type=int, default=20)
     common(outbox)
     outbox.set_defaults(func=_outbox)
+    credentials = sub.add_parser("credentials", help="print the root SigV4 credentials as shell exports")
+    common(credentials)
+    credentials.set_defaults(func=_credentials)
     coverage = sub.add_parser("coverage", help="print which AWS operations are implemented")
     coverage.set_defaults(func=_coverage)
     return root

@@ -22,6 +22,7 @@ from cognate.domain.errors import (
     NotImplementedOperation,
     SerializationException,
     UnknownOperationException,
+    UnrecognizedClientException,
 )
 from cognate.ids import request_id as new_request_id
 from cognate.wire import sigv4
@@ -85,6 +86,9 @@ class AwsJsonProtocol:
             return request.body, self.default_region, None
         signed = sigv4.verify(request.method, request.raw_path, request.query_string, request.headers,
                               request.body, service.secret_for, datetime.now(UTC), service.name)
+        if signed.session_token is not None:
+            # Admin keys are long-term keys: a session token with them is a forged or foreign credential.
+            raise UnrecognizedClientException()
         return request.body, signed.region, signed.access_key_id
 
 
