@@ -111,3 +111,5 @@ class UnsupportedFeature(ClientError):
 
     def __init__(self, feature: str) -> None:
         super().__init__(f"Cognate does not support {feature}.")
+PasswordResetRequiredException = _error("PasswordResetRequiredException", "Password reset required for the user")
+RefreshTokenReuseException = _error("RefreshTokenReuseException", "Refresh token has already been used.")

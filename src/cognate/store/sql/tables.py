@@ -133,3 +133,83 @@ import_jobs = Table(
     Column("csv", LargeBinary, nullable=True),
     Index("ix_import_jobs_pool", "pool_id", "created"),
 )
+
+# --- sign-in (revision 0002) ---------------------------------------------------------------------------
+
+signing_keys = Table(
+    "signing_keys", metadata,
+    Column("kid", String(64), primary_key=True),
+    Column("pool_id", String(55), ForeignKey("user_pools.id", ondelete="CASCADE"), nullable=False),
+    Column("purpose", String(16), nullable=False),
+    Column("private_key", Text, nullable=False),
+    Column("public_jwk", Text, nullable=False),
+    Column("created", Float, nullable=False),
+    Column("retired", Float, nullable=True),
+    Index("ix_signing_keys_pool", "pool_id", "purpose", "created"),
+)
+
+refresh_tokens = Table(
+    "refresh_tokens", metadata,
+    Column("id", String(64), primary_key=True),
+    Column("pool_id", String(55), ForeignKey("user_pools.id", ondelete="CASCADE"), nullable=False),
+    Column("client_id", String(128), nullable=False),
+    Column("user_id", BigInteger, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("origin_jti", String(36), nullable=False),
+    Column("auth_time", Float, nullable=False),
+    Column("created", Float, nullable=False),
+    Column("expires", Float, nullable=False),
+    Column("revoked", Float, nullable=True),
+    Column("replaced_by", String(64), nullable=True),
+    Column("device_key", String(55), nullable=True),
+    Column("scopes", Text, nullable=True),
+    Index("ix_refresh_tokens_user", "user_id"),
+    Index("ix_refresh_tokens_origin", "origin_jti"),
+)
+
+revoked_origins = Table(
+    "revoked_origins", metadata,
+    Column("origin_jti", String(36), primary_key=True),
+    Column("pool_id", String(55), nullable=False),
+    Column("expires", Float, nullable=False),
+)
+
+auth_sessions = Table(
+    "auth_sessions", metadata,
+    Column("id", String(64), primary_key=True),
+    Column("pool_id", String(55), ForeignKey("user_pools.id", ondelete="CASCADE"), nullable=False),
+    Column("client_id", String(128), nullable=False),
+    Column("username", String(128), nullable=True),
+    Column("challenge", String(64), nullable=False),
+    Column("state", Text, nullable=False),
+    Column("created", Float, nullable=False),
+    Column("expires", Float, nullable=False),
+    Index("ix_auth_sessions_expires", "expires"),
+)
+
+user_security = Table(
+    "user_security", metadata,
+    Column("user_id", BigInteger, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("srp", Text, nullable=True),
+    Column("tokens_valid_after", Float, nullable=True),
+    Column("failed_sign_ins", Integer, nullable=False, default=0),
+    Column("locked_until", Float, nullable=True),
+)
+
+groups = Table(
+    "user_pool_groups", metadata,
+    Column("pool_id", String(55), ForeignKey("user_pools.id", ondelete="CASCADE"), primary_key=True),
+    Column("name", String(128), primary_key=True),
+    Column("description", String(2048), nullable=True),
+    Column("role_arn", String(2048), nullable=True),
+    Column("precedence", Integer, nullable=True),
+    Column("created", Float, nullable=False),
+    Column("modified", Float, nullable=False),
+)
+
+user_groups = Table(
+    "user_groups", metadata,
+    Column("pool_id", String(55), primary_key=True),
+    Column("group_name", String(128), primary_key=True),
+    Column("user_id", BigInteger, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Index("ix_user_groups_user", "user_id"),
+)

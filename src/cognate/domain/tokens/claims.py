@@ -1,0 +1,97 @@
+"""Claims of Cognito's ID and access tokens (shared/reference/tokens.md §2-3; Developer Guide, "Using the
+ID token" and "Using the access token")."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from cognate.domain.auth.model import Group
+from cognate.domain.userpool.model import AppClient, User, UserPool
+
+ADMIN_SCOPE = "aws.cognito.signin.user.admin"
+
+
+@dataclass(frozen=True)
+class SignIn:
+    """One authentication event: every token minted from it (and its refreshes) shares origin_jti."""
+
+    auth_time: float
+    origin_jti: str
+    event_id: str
+    scopes: str = ADMIN_SCOPE
+    device_key: str | None = None
+
+    @classmethod
+    def new(cls, now: float, device_key: str | None = None, scopes: str = ADMIN_SCOPE) -> SignIn:
+        return cls(now, str(uuid.uuid4()), str(uuid.uuid4()), scopes, device_key)
+
+
+def issuer(public_url: str, pool_id: str) -> str:
+    return f"{public_url}/{pool_id}"
+
+
+def _typed(name: str, value: str, schema_types: dict[str, str]) -> Any:
+    """Attribute values as Cognito serializes them: booleans and numbers typed, custom ones as strings."""
+    if name.endswith("_verified"):
+        return value.lower() == "true"
+    if name == "address":
+        return {"formatted": value}
+    if name == "updated_at" and value.isdigit():
+        return int(value)
+    return value
+
+
+def group_claims(groups: list[Group]) -> dict[str, Any]:
+    """cognito:groups, cognito:roles and cognito:preferred_role (the role of the lowest precedence)."""
+    if not groups:
+        return {}
+    out: dict[str, Any] = {"cognito:groups": [g.name for g in groups]}
+    roles = [g.role_arn for g in groups if g.role_arn]
+    if roles:
+        out["cognito:roles"] = list(dict.fromkeys(roles))
+        ranked = sorted((g for g in groups if g.role_arn and g.precedence is not None), key=lambda g: g.precedence or 0)
+        if ranked and (len(ranked) < 2 or ranked[0].precedence != ranked[1].precedence):
+            out["cognito:preferred_role"] = ranked[0].role_arn
+        elif not ranked and len(roles) == 1:
+            out["cognito:preferred_role"] = roles[0]
+    return out
+
+
+def id_claims(pool: UserPool, client: AppClient, user: User, groups: list[Group], sign_in: SignIn,
+              public_url: str, now: int, lifetime: int) -> dict[str, Any]:
+    readable = client.config.get("ReadAttributes")
+    attributes = {k: v for k, v in user.attributes.items() if readable is None or k in readable}
+    claims: dict[str, Any] = {"sub": user.sub}
+    types = {e["Name"]: e["AttributeDataType"] for e in pool.config.get("SchemaAttributes", [])}
+    claims.update({k: _typed(k, v, types) for k, v in attributes.items() if not k.startswith("dev:")})
+    if "identities" in claims:
+        claims["identities"] = json.loads(user.attributes["identities"])
+    claims.update(group_claims(groups))
+    claims.update({"iss": issuer(public_url, pool.id), "cognito:username": user.username, "aud": client.id,
+                   "token_use": "id", "auth_time": int(sign_in.auth_time), "iat": now, "exp": now + lifetime})
+    return _identifiers(claims, client, sign_in)
+
+
+def access_claims(pool: UserPool, client: AppClient, user: User, groups: list[Group], sign_in: SignIn,
+                  public_url: str, now: int, lifetime: int) -> dict[str, Any]:
+    claims: dict[str, Any] = {"sub": user.sub}
+    if groups:
+        claims["cognito:groups"] = [g.name for g in groups]
+    if sign_in.device_key:
+        claims["device_key"] = sign_in.device_key
+    claims.update({"iss": issuer(public_url, pool.id), "client_id": client.id, "token_use": "access",
+                   "scope": sign_in.scopes, "auth_time": int(sign_in.auth_time), "iat": now, "exp": now + lifetime,
+                   "username": user.username})
+    return _identifiers(claims, client, sign_in)
+
+
+def _identifiers(claims: dict[str, Any], client: AppClient, sign_in: SignIn) -> dict[str, Any]:
+    """jti and origin_jti exist only when the client allows revocation (EnableTokenRevocation)."""
+    claims["event_id"] = sign_in.event_id
+    if client.config.get("EnableTokenRevocation", True):
+        claims["origin_jti"] = sign_in.origin_jti
+        claims["jti"] = str(uuid.uuid4())
+    return claims

@@ -1,0 +1,184 @@
+"""SQL repositories of sign-in (ports in ``store/auth_ports.py``)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from typing import Any
+
+from sqlalchemy import and_, delete, insert, select, update
+from sqlalchemy.engine import Connection, RowMapping
+
+from cognate.domain.auth.model import AuthSession, Group, RefreshToken, SigningKey, UserSecurity
+from cognate.store.sql.tables import (
+    auth_sessions,
+    groups,
+    refresh_tokens,
+    revoked_origins,
+    signing_keys,
+    user_groups,
+    user_security,
+)
+
+
+class SqlKeys:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    @staticmethod
+    def _from_row(row: RowMapping) -> SigningKey:
+        return SigningKey(kid=row["kid"], pool_id=row["pool_id"], purpose=row["purpose"],
+                          private_key=row["private_key"], public_jwk=json.loads(row["public_jwk"]),
+                          created=row["created"], retired=row["retired"])
+
+    def add(self, key: SigningKey) -> None:
+        values = asdict(key)
+        values["public_jwk"] = json.dumps(key.public_jwk)
+        self.conn.execute(insert(signing_keys).values(**values))
+
+    def for_pool(self, pool_id: str) -> list[SigningKey]:
+        rows = self.conn.execute(select(signing_keys).where(signing_keys.c.pool_id == pool_id)
+                                 .order_by(signing_keys.c.created, signing_keys.c.kid)).mappings()
+        return [self._from_row(r) for r in rows]
+
+    def get(self, kid: str) -> SigningKey | None:
+        row = self.conn.execute(select(signing_keys).where(signing_keys.c.kid == kid)).mappings().first()
+        return self._from_row(row) if row else None
+
+    def retire(self, kid: str, when: float) -> None:
+        self.conn.execute(update(signing_keys).where(signing_keys.c.kid == kid, signing_keys.c.retired.is_(None))
+                          .values(retired=when))
+
+
+class SqlRefreshTokens:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def add(self, token: RefreshToken) -> None:
+        self.conn.execute(insert(refresh_tokens).values(**asdict(token)))
+
+    def get(self, token_id: str) -> RefreshToken | None:
+        row = self.conn.execute(select(refresh_tokens).where(refresh_tokens.c.id == token_id)).mappings().first()
+        return RefreshToken(**row) if row else None
+
+    def update(self, token: RefreshToken) -> None:
+        values = asdict(token)
+        values.pop("id")
+        self.conn.execute(update(refresh_tokens).where(refresh_tokens.c.id == token.id).values(**values))
+
+    def revoke_for_user(self, user_id: int, when: float) -> list[str]:
+        """Revoke every live refresh token of a user; returns their origin jtis."""
+        live = and_(refresh_tokens.c.user_id == user_id, refresh_tokens.c.revoked.is_(None))
+        origins = [r[0] for r in self.conn.execute(select(refresh_tokens.c.origin_jti).where(live))]
+        self.conn.execute(update(refresh_tokens).where(live).values(revoked=when))
+        return origins
+
+    def revoke_origin(self, origin_jti: str, pool_id: str, when: float, expires: float) -> None:
+        """Revoke a sign-in's refresh tokens and remember, until ``expires``, that its access tokens are dead."""
+        self.conn.execute(update(refresh_tokens).where(refresh_tokens.c.origin_jti == origin_jti,
+                                                       refresh_tokens.c.revoked.is_(None)).values(revoked=when))
+        self.conn.execute(delete(revoked_origins).where(revoked_origins.c.expires < when))
+        if not self.origin_revoked(origin_jti):
+            self.conn.execute(insert(revoked_origins).values(origin_jti=origin_jti, pool_id=pool_id, expires=expires))
+
+    def origin_revoked(self, origin_jti: str) -> bool:
+        return self.conn.execute(select(revoked_origins.c.origin_jti)
+                                 .where(revoked_origins.c.origin_jti == origin_jti)).first() is not None
+
+
+class SqlSessions:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def add(self, session: AuthSession) -> None:
+        values: dict[str, Any] = asdict(session)
+        values["state"] = json.dumps(session.state)
+        self.conn.execute(insert(auth_sessions).values(**values))
+
+    def take(self, session_id: str, now: float) -> AuthSession | None:
+        """The session, deleted as it is read: only one caller can ever get it. Expired ones are None."""
+        row = self.conn.execute(select(auth_sessions).where(auth_sessions.c.id == session_id)).mappings().first()
+        if row is None:
+            return None
+        if self.conn.execute(delete(auth_sessions).where(auth_sessions.c.id == session_id)).rowcount != 1:
+            return None
+        self.conn.execute(delete(auth_sessions).where(auth_sessions.c.expires < now))
+        if row["expires"] < now:
+            return None
+        return AuthSession(**{**row, "state": json.loads(row["state"])})
+
+
+class SqlSecurity:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def get(self, user_id: int) -> UserSecurity:
+        row = self.conn.execute(select(user_security).where(user_security.c.user_id == user_id)).mappings().first()
+        return UserSecurity(**row) if row else UserSecurity(user_id=user_id)
+
+    def put(self, security: UserSecurity) -> None:
+        values = asdict(security)
+        done = self.conn.execute(update(user_security).where(user_security.c.user_id == security.user_id)
+                                 .values(**values)).rowcount
+        if not done:
+            self.conn.execute(insert(user_security).values(**values))
+
+
+class SqlGroups:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    @staticmethod
+    def _from_row(row: RowMapping) -> Group:
+        return Group(pool_id=row["pool_id"], name=row["name"], created=row["created"], modified=row["modified"],
+                     description=row["description"], role_arn=row["role_arn"], precedence=row["precedence"])
+
+    def _values(self, group: Group) -> dict[str, Any]:
+        return {"description": group.description, "role_arn": group.role_arn, "precedence": group.precedence,
+                "modified": group.modified}
+
+    def add(self, group: Group) -> None:
+        self.conn.execute(insert(groups).values(pool_id=group.pool_id, name=group.name, created=group.created,
+                                                **self._values(group)))
+
+    def get(self, pool_id: str, name: str) -> Group | None:
+        row = self.conn.execute(select(groups).where(groups.c.pool_id == pool_id, groups.c.name == name)
+                                ).mappings().first()
+        return self._from_row(row) if row else None
+
+    def update(self, group: Group) -> None:
+        self.conn.execute(update(groups).where(groups.c.pool_id == group.pool_id, groups.c.name == group.name)
+                          .values(**self._values(group)))
+
+    def delete(self, pool_id: str, name: str) -> None:
+        self.conn.execute(delete(user_groups).where(user_groups.c.pool_id == pool_id, user_groups.c.group_name == name))
+        self.conn.execute(delete(groups).where(groups.c.pool_id == pool_id, groups.c.name == name))
+
+    def page(self, pool_id: str, after: str | None, limit: int) -> list[Group]:
+        query = select(groups).where(groups.c.pool_id == pool_id)
+        if after is not None:
+            query = query.where(groups.c.name > after)
+        return [self._from_row(r) for r in self.conn.execute(query.order_by(groups.c.name).limit(limit)).mappings()]
+
+    def add_member(self, pool_id: str, name: str, user_id: int) -> None:
+        exists = self.conn.execute(select(user_groups.c.user_id).where(
+            user_groups.c.pool_id == pool_id, user_groups.c.group_name == name,
+            user_groups.c.user_id == user_id)).first()
+        if exists is None:
+            self.conn.execute(insert(user_groups).values(pool_id=pool_id, group_name=name, user_id=user_id))
+
+    def remove_member(self, pool_id: str, name: str, user_id: int) -> None:
+        self.conn.execute(delete(user_groups).where(user_groups.c.pool_id == pool_id,
+                                                    user_groups.c.group_name == name, user_groups.c.user_id == user_id))
+
+    def of_user(self, user_id: int) -> list[Group]:
+        query = select(groups).join(user_groups, and_(user_groups.c.pool_id == groups.c.pool_id,
+                                                      user_groups.c.group_name == groups.c.name)
+                                    ).where(user_groups.c.user_id == user_id).order_by(groups.c.name)
+        return [self._from_row(r) for r in self.conn.execute(query).mappings()]
+
+    def member_ids(self, pool_id: str, name: str, after: int | None, limit: int) -> list[int]:
+        query = select(user_groups.c.user_id).where(user_groups.c.pool_id == pool_id, user_groups.c.group_name == name)
+        if after is not None:
+            query = query.where(user_groups.c.user_id > after)
+        return [int(r[0]) for r in self.conn.execute(query.order_by(user_groups.c.user_id).limit(limit))]
