@@ -17,6 +17,7 @@ from cognate.delivery.smtp import SmtpSender
 from cognate.domain.auth.passwords import Passwords
 from cognate.domain.context import Deps
 from cognate.domain.secretbox import SecretBox, decode_master_key, new_master_key
+from cognate.domain.userpool import import_jobs
 from cognate.store.sql.engine import SqlStore
 from cognate.wire.awsjson import AwsJsonProtocol, JsonService
 
@@ -98,6 +99,8 @@ def build(settings: Settings) -> Cognate:
     store = SqlStore(settings.resolved_database_url())
     store.migrate()
     deps = build_deps(settings, store)
+    # User import jobs left running by a stopped or dead server are resumed (domain/userpool/import_jobs.py).
+    import_jobs.recover(deps)
 
     def secret_for(key_id: str) -> str | None:
         return creds.secret_access_key if key_id == creds.access_key_id else None

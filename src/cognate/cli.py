@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
+import signal
 import sys
 from pathlib import Path
+from types import FrameType
 
 from cognate.config import Settings, load_settings
 
@@ -15,12 +18,22 @@ def _settings(args: argparse.Namespace) -> Settings:
                                        "data_dir": args.data_dir, "database_url": args.database_url})
 
 
+def _exit_cleanly(signum: int, frame: FrameType | None) -> None:
+    """SIGTERM/SIGINT outside uvicorn's own handling: a clean exit (status 0), not death by signal."""
+    raise SystemExit(0)
+
+
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from cognate.app import build
     from cognate.web.server import build_web_app
 
+    # uvicorn stops gracefully on SIGTERM/SIGINT, then re-raises the signal to the handler it found installed:
+    # with the default handler the process would die by the signal (status -15) after a clean shutdown.
+    # This handler turns it into exit status 0, and covers a signal arriving during start-up (migrations).
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, _exit_cleanly)
     settings = _settings(args)
     logging.basicConfig(level=settings.log_level.upper(), format="%(message)s", stream=sys.stderr)
     logging.getLogger("alembic").setLevel(logging.WARNING)
@@ -98,7 +111,12 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    return int(args.func(args))
+    try:
+        return int(args.func(args))
+    except BrokenPipeError:
+        # `cognate coverage | head`: the reader left; stop quietly, and keep Python's flush at exit quiet too.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

@@ -292,7 +292,25 @@ def test_valid_request_passes(idp: ServiceModel) -> None:
     ],
 )
 def test_wrong_types(idp: ServiceModel, op: str, params: dict[str, object], path: str, expected: str) -> None:
-    assert message(idp, op, params) == f"Invalid type for parameter '{path}': expected {expected}"
+    # AWS fails deserialization before validation: a wrong JSON type is a SerializationException.
+    with pytest.raises(SerializationException) as caught:
+        idp.validate(op, params)
+    assert caught.value.message.endswith(f"(at '{path}')")
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        ({"verificationCode": "1"}, "Start of structure or map found where not expected."),
+        (["1"], "Start of list found where not expected."),
+        (123456, "class com.amazon.coral.value.json.numbers.TruncatingBigNumber can not be converted to an String"),
+        (True, "class java.lang.Boolean can not be converted to an String"),
+    ],
+)
+def test_wrong_type_messages_are_cognitos(idp: ServiceModel, value: object, text: str) -> None:
+    with pytest.raises(SerializationException) as caught:
+        idp.validate("ConfirmSignUp", {"ClientId": CLIENT, "Username": "u", "ConfirmationCode": value})
+    assert caught.value.message == f"{text} (at 'confirmationCode')"
 
 
 def test_body_must_be_an_object(idp: ServiceModel) -> None:

@@ -26,7 +26,8 @@ class SmtpSender:
         message = EmailMessage()
         message["From"] = self.sender
         message["To"] = to
-        message["Subject"] = subject
+        # A pool's subject may hold line breaks (its pattern allows \s); a header cannot.
+        message["Subject"] = " ".join(subject.splitlines())
         message.set_content(body)
         context = ssl.create_default_context()
         client: smtplib.SMTP
@@ -39,4 +40,5 @@ class SmtpSender:
                 client.starttls(context=context)
             if self.user is not None:
                 client.login(self.user, self.password or "")
-            client.send_message(message)
+            # The envelope names the one recipient: never the addresses a lenient parse finds in the To header.
+            client.send_message(message, from_addr=self.sender, to_addrs=[to])

@@ -7,6 +7,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
+from xml.sax.saxutils import escape
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -15,6 +16,9 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from cognate.app import Cognate
+from cognate.domain.errors import ResourceNotFoundException
+from cognate.domain.userpool import import_jobs
+from cognate.oidc import discovery
 from cognate.wire.http import HttpRequest, HttpResponse
 
 access_log = logging.getLogger("cognate.access")
@@ -43,11 +47,53 @@ def from_wire(request: Request, response: HttpResponse) -> Response:
     return Response(response.body, status_code=response.status, headers={**response.headers, **CORS})
 
 
+def _s3_error(status: int, code: str, message: str) -> Response:
+    """S3's error document: the PreSignedUrl of an import job stands in for S3's, and so do its errors."""
+    body = (f'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>{escape(code)}</Code>'
+            f"<Message>{escape(message)}</Message></Error>")
+    return Response(body, status_code=status, media_type="application/xml")
+
+
+async def _capped_body(request: Request, limit: int) -> bytes | None:
+    """The request body, or None past ``limit`` bytes (read no further than that)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        return None
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 def build_app(cognate: Cognate, extra_routes: list[Route] | None = None) -> Starlette:
     async def aws(request: Request) -> Response:
         wire_request = await to_wire(request)
         # One thread hop per request (not per query): domain and store are synchronous.
         return from_wire(request, await run_in_threadpool(cognate.awsjson.handle, wire_request))
+
+    async def import_upload(request: Request) -> Response:
+        """The CSV of a user import job, PUT to its PreSignedUrl (``curl -T users.csv -H
+        "x-amz-server-side-encryption:aws:kms" URL``, Developer Guide); the encryption header is accepted."""
+        body = await _capped_body(request, import_jobs.MAX_FILE_BYTES)
+        if body is None:
+            return _s3_error(400, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size")
+        try:
+            etag = await run_in_threadpool(import_jobs.upload, cognate.deps, request.path_params["token"], body)
+        except import_jobs.UploadRefused as exc:
+            return _s3_error(exc.status, exc.code, exc.message)
+        return Response(status_code=200, headers={"ETag": f'"{etag}"', **CORS})
+
+    async def well_known(request: Request) -> Response:
+        """``/{poolId}/.well-known/jwks.json`` and ``openid-configuration``, readable from any origin."""
+        document = discovery.jwks if request.url.path.endswith("jwks.json") else discovery.openid_configuration
+        try:
+            body = await run_in_threadpool(document, cognate.deps, request.path_params["pool_id"])
+        except ResourceNotFoundException as exc:
+            return JSONResponse({"message": exc.message}, status_code=404, headers=CORS)
+        return JSONResponse(body, headers={"Cache-Control": "public, max-age=300", **CORS})
 
     async def preflight(request: Request) -> Response:
         return Response(status_code=200, headers=CORS)
@@ -64,6 +110,9 @@ def build_app(cognate: Cognate, extra_routes: list[Route] | None = None) -> Star
         Route("/", preflight, methods=["OPTIONS"]),
         Route("/health", health, methods=["GET"]),
         Route("/ready", ready, methods=["GET"]),
+        Route("/import-jobs/{token}", import_upload, methods=["PUT"]),
+        Route("/{pool_id}/.well-known/jwks.json", well_known, methods=["GET"]),
+        Route("/{pool_id}/.well-known/openid-configuration", well_known, methods=["GET"]),
         *(extra_routes or []),
     ]
     app = Starlette(routes=routes)

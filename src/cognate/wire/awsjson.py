@@ -95,7 +95,8 @@ class AwsJsonProtocol:
 def _parse(body: bytes) -> dict[str, Any]:
     try:
         params = json.loads(body or b"{}")
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        # RecursionError: nesting deeper than the decoder allows is malformed input too, not a server fault.
         raise SerializationException("Unable to parse the request body as JSON.") from exc
     if not isinstance(params, dict):
         raise SerializationException("Start of list found where not expected")

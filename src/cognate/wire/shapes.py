@@ -115,9 +115,9 @@ class ServiceModel:
     def validate(self, op_name: str, params: object) -> None:
         """Validate a decoded JSON request body against the operation's input shape.
 
-        Raises ``SerializationException`` if the body is not a JSON object, ``InvalidParameterException``
-        for a member of the wrong JSON type (the first one found: AWS fails deserialization before it
-        validates) or for constraint violations (all of them, aggregated as AWS does).
+        Raises ``SerializationException`` if the body is not a JSON object or for a member of the wrong JSON
+        type (the first one found: AWS fails deserialization before it validates), ``InvalidParameterException``
+        for constraint violations (all of them, aggregated as AWS does).
         """
         shape = self.input_shape(op_name)
         if not isinstance(params, dict):
@@ -179,7 +179,7 @@ def _check_structure(shape: Shape, value: object, path: str, out: list[str]) -> 
     if shape.metadata.get("document"):
         return  # a Smithy document is any JSON value
     if not isinstance(value, dict):
-        raise _type_error(path, "structure")
+        raise _type_error(path, "structure", value)
     required = set(shape.required_members)
     for name, member in shape.members.items():
         child = _join(path, _camel(name))
@@ -195,7 +195,7 @@ def _check_structure(shape: Shape, value: object, path: str, out: list[str]) -> 
 
 def _check_list(shape: Shape, value: object, path: str, out: list[str]) -> None:
     if not isinstance(value, list):
-        raise _type_error(path, "list")
+        raise _type_error(path, "list", value)
     out.extend(_violation(shape, value, path, c) for c in _length_violations(shape, len(value)))
     member: Shape = shape.member
     if member.type_name in _SCALARS:
@@ -216,7 +216,7 @@ def _check_list(shape: Shape, value: object, path: str, out: list[str]) -> None:
 
 def _check_map(shape: Shape, value: object, path: str, out: list[str]) -> None:
     if not isinstance(value, dict):
-        raise _type_error(path, "map")
+        raise _type_error(path, "map", value)
     out.extend(_violation(shape, value, path, c) for c in _length_violations(shape, len(value)))
     key_shape: Shape = shape.key
     if _any_scalar_fails(key_shape, list(value)):
@@ -272,15 +272,37 @@ def _enum_message(values: list[str]) -> str:
 # ---------------------------------------------------------------------------------------------------------
 
 
-def _type_error(path: str, expected: str) -> InvalidParameterException:
-    return InvalidParameterException(f"Invalid type for parameter '{path or 'body'}': expected {expected}")
+# What Coral's JSON deserializer calls the Java type behind each model type and each JSON value.
+_JAVA_TARGETS: Final = {"string": "String", "integer": "Integer", "long": "Long", "boolean": "Boolean",
+                        "double": "Double", "float": "Float", "timestamp": "Date", "blob": "ByteBuffer",
+                        "structure": "Structure", "list": "List", "map": "Map"}
+_NUMBER_CLASS: Final = "com.amazon.coral.value.json.numbers.TruncatingBigNumber"
+
+
+def _type_error(path: str, expected: str, value: object) -> SerializationException:
+    """A JSON value of the wrong type: AWS fails deserialization (SerializationException), before validation.
+
+    Cognito's wording, e.g. ``Start of structure or map found where not expected.`` for an object given for a
+    string, ``class com.amazon.coral.value.json.numbers.TruncatingBigNumber can not be converted to an String``
+    for a number (issue reports of both: amazon-cognito-identity-js#485, pmill/aws-cognito#10).
+    The member's path follows, which AWS leaves out, so that a caller can find it.
+    """
+    if isinstance(value, dict):
+        text = "Start of structure or map found where not expected."
+    elif isinstance(value, list):
+        text = "Start of list found where not expected."
+    else:
+        source = ("java.lang.Boolean" if isinstance(value, bool) else _NUMBER_CLASS if isinstance(value, int | float)
+                  else "java.lang.String")
+        text = f"class {source} can not be converted to an {_JAVA_TARGETS.get(expected, expected)}"
+    return SerializationException(f"{text} (at '{path or 'body'}')")
 
 
 def _require_scalar_type(shape: Shape, value: object, path: str) -> None:
     """Refuse a JSON value that cannot be deserialized into the scalar shape (AWS JSON 1.1 types)."""
     kind: str = shape.type_name
     if not _TYPE_CHECKS.get(kind, _is_anything)(value):
-        raise _type_error(path, kind)
+        raise _type_error(path, kind, value)
 
 
 def _is_int(value: object) -> bool:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 from collections.abc import Callable, Iterable, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
@@ -41,6 +42,8 @@ ALGORITHM: Final = "AWS4-HMAC-SHA256"
 TERMINATOR: Final = "aws4_request"
 # AWS tolerates 5 minutes of clock skew either way.
 MAX_SKEW: Final = timedelta(minutes=5)
+# A region name as botocore validates it (a DNS label): letters, digits and inner hyphens.
+_REGION: Final = re.compile(r"[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?")
 # Presigned URLs live at most 7 days (X-Amz-Expires <= 604800).
 MAX_EXPIRES: Final = 604800
 
@@ -289,7 +292,9 @@ def _check_scope(sig: _Signature, services: AbstractSet[str]) -> None:
             f"Credential should be scoped with a valid terminator: '{TERMINATOR}', "
             f"not '{sig.terminator[:64]}'. "
         )
-    if not sig.region:
+    if not _REGION.fullmatch(sig.region):
+        # The region becomes part of pool ids (`<region>_XXXXXXXXX`) and ARNs: only a DNS label will do, as
+        # botocore itself requires of region names.
         raise IncompleteSignatureException("Credential should be scoped to a valid region. ")
     if sig.service not in services:
         expected = min(services, default="")

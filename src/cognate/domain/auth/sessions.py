@@ -21,8 +21,8 @@ def _digest(session: str) -> str:
 
 
 def open_session(deps: Deps, uow: UnitOfWork, client: AppClient, username: str | None, challenge: str,
-                 state: dict[str, Any]) -> str:
-    token = secrets.token_urlsafe(96)
+                 state: dict[str, Any], token: str | None = None) -> str:
+    token = token or secrets.token_urlsafe(96)
     now = deps.clock.now()
     minutes = int(client.config.get("AuthSessionValidity", 3))
     uow.sessions.add(AuthSession(id=_digest(token), pool_id=client.pool_id, client_id=client.id, username=username,

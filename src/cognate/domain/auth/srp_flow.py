@@ -56,7 +56,9 @@ def start(deps: Deps, pool: UserPool, client: AppClient, params: dict[str, str])
              "B": format(step.B, "x"), "verifier": format(verifier.verifier, "x"), "secret_block": secret_block,
              "device_key": params.get("DEVICE_KEY")}
     with deps.store.write() as uow:
-        token = sessions.open_session(deps, uow, client, user_id, CHALLENGE, state)
+        # The SECRET_BLOCK doubles as the Session: pycognito answers PASSWORD_VERIFIER without a Session,
+        # as Cognito allows, so the state must be found from the block that comes back.
+        token = sessions.open_session(deps, uow, client, user_id, CHALLENGE, state, token=secret_block)
     return {"ChallengeName": CHALLENGE, "Session": token,
             "ChallengeParameters": {"SALT": format(verifier.salt, "x"), "SRP_B": format(step.B, "x"),
                                     "SECRET_BLOCK": secret_block, "USER_ID_FOR_SRP": user_id, "USERNAME": user_id}}
@@ -90,8 +92,10 @@ def verify(deps: Deps, pool: UserPool, client: AppClient, session: str | None,
         answers, "USERNAME", "PASSWORD_CLAIM_SECRET_BLOCK", "PASSWORD_CLAIM_SIGNATURE", "TIMESTAMP")
     clients.check_secret_hash(deps, client, username, answers.get("SECRET_HASH"))
     in_time = _timestamp_ok(deps, timestamp)
+    if session and session != answers["PASSWORD_CLAIM_SECRET_BLOCK"]:
+        raise NotAuthorizedException(challenges.INCORRECT)
     with deps.store.write() as uow:
-        state = sessions.take(deps, uow, client, session, CHALLENGE).state
+        state = sessions.take(deps, uow, client, answers["PASSWORD_CLAIM_SECRET_BLOCK"], CHALLENGE).state
     if state["username_key"] is None:
         raise NotAuthorizedException(challenges.INCORRECT)
     proven = in_time and _claim_matches(pool, state, answers)

@@ -9,6 +9,7 @@ import string
 from collections.abc import Callable
 from typing import Any
 
+from cognate.domain.auth import credentials
 from cognate.domain.context import Deps
 from cognate.domain.errors import (
     InvalidParameterException,
@@ -30,6 +31,14 @@ def _with_user(deps: Deps, pool_id: str, username: str, change: Callable[[UnitOf
         if uow.users.get(pool.id, user.username_key) is not None:
             users.touch(deps, uow, user)
         return result
+
+
+def _record_for(deps: Deps, pool_id: str, name: str, password: str) -> credentials.PasswordRecord:
+    """The password record of an existing user, made before the write transaction (argon2 is slow). The SRP
+    verifier needs the internal user name, which ``name`` (maybe an alias) resolves to."""
+    with deps.store.read() as uow:
+        user = users.require(uow, pools.get(uow, pool_id), name)
+    return credentials.prepare(deps, pool_id, user.username, password)
 
 
 def temporary_password(pool_policy: dict[str, Any]) -> str:
@@ -56,15 +65,15 @@ def create_user(deps: Deps, request: dict[str, Any]) -> dict[str, Any]:
     username = signup.sign_in_name(pool, request["Username"], attributes)
     schema.check_attributes(pool.config["SchemaAttributes"], attributes, admin=True)
     schema.check_required(pool.config["SchemaAttributes"], attributes)
-    user = signup.new_user(deps, pool, username, attributes, UserStatus.FORCE_CHANGE_PASSWORD, password)
+    record = credentials.prepare(deps, pool.id, username, password)
+    user = signup.new_user(deps, pool, username, attributes, UserStatus.FORCE_CHANGE_PASSWORD, record)
     with deps.store.write() as uow:
         pool = pools.get(uow, pool.id, for_update=True)
         signup.ensure_unique(uow, pool, username, attributes, "User account already exists")
         for attribute, flag in users.ALIAS_VERIFIED.items():
             if attributes.get(flag) == "true" and attribute in attributes:
                 users.claim_alias(uow, pool, user, attribute, bool(request.get("ForceAliasCreation")))
-        uow.users.add(user)
-        uow.pools.adjust_user_count(pool.id, 1)
+        signup.add_user(deps, uow, pool, user, record)
         if action != "SUPPRESS":
             _invite(deps, uow, pool, user, password, request.get("DesiredDeliveryMediums"))
     return {"User": users.describe(user)}
@@ -72,12 +81,13 @@ def create_user(deps: Deps, request: dict[str, Any]) -> dict[str, Any]:
 
 def _resend_invitation(deps: Deps, pool: UserPool, request: dict[str, Any], password: str) -> dict[str, Any]:
     """MessageAction RESEND: a new temporary password, and the invitation again."""
+    record = _record_for(deps, pool.id, request["Username"], password)
+
     def change(uow: UnitOfWork, pool: UserPool, user: User) -> dict[str, Any]:
         if user.status != UserStatus.FORCE_CHANGE_PASSWORD:
             raise UnsupportedUserStateException(f"Resend not possible. {user.username} status is not "
                                                 "FORCE_CHANGE_PASSWORD")
-        user.password_hash = deps.passwords.hash(password)
-        user.password_set_at = deps.clock.now()
+        credentials.store(deps, uow, user, record)
         _invite(deps, uow, pool, user, password, request.get("DesiredDeliveryMediums"))
         return {"User": users.describe(user)}
 
@@ -90,14 +100,20 @@ def _resend_invitation(deps: Deps, pool: UserPool, request: dict[str, Any], pass
 
 def _invite(deps: Deps, uow: UnitOfWork, pool: UserPool, user: User, password: str,
             mediums: list[str] | None) -> None:
-    """The invitation, by each medium asked for (SMS by default, as AWS), falling back to email."""
+    """The invitation, by each medium asked for. Without DesiredDeliveryMediums it goes by SMS (AWS's default)
+    to a user with a phone number, else by email; a user with neither is created without one. A medium asked
+    for whose attribute the user lacks is refused, with AWS's message for email."""
     template = pool.config.get("AdminCreateUserConfig", {}).get("InviteMessageTemplate", {})
-    wanted = mediums or ["SMS"]
-    targets = [m for m in wanted if user.attributes.get("email" if m == "EMAIL" else "phone_number")]
-    if not targets and not mediums and user.attributes.get("email"):
-        targets = ["EMAIL"]
-    if not targets:
-        raise InvalidParameterException("User has no attribute matching desired delivery mediums")
+    if mediums:
+        targets = list(dict.fromkeys(mediums))
+        for medium in targets:
+            if not user.attributes.get("email" if medium == "EMAIL" else "phone_number"):
+                raise InvalidParameterException("No email provided but desired delivery medium was Email"
+                                                if medium == "EMAIL" else
+                                                "No phone_number provided but desired delivery medium was SMS")
+    else:
+        targets = ["SMS"] if user.attributes.get("phone_number") else ["EMAIL"] if user.attributes.get("email") \
+            else []
     for medium in targets:
         body = template.get("EmailMessage" if medium == "EMAIL" else "SMSMessage") or messages.DEFAULT_INVITE
         deps.messenger.send(uow, OutboxMessage(
@@ -126,6 +142,8 @@ def update_attributes(deps: Deps, request: dict[str, Any]) -> None:
                 to_verify.append(attribute)
         user.attributes.update(changes)
         for attribute, flag in users.ALIAS_VERIFIED.items():
+            if attribute in changes:
+                users.ensure_sign_in_name_free(uow, pool, user, attribute)
             if changes.get(flag) == "true" and user.attributes.get(attribute):
                 users.claim_alias(uow, pool, user, attribute, False)
         for attribute in to_verify:
@@ -188,13 +206,12 @@ def set_password(deps: Deps, request: dict[str, Any]) -> None:
     with deps.store.read() as uow:
         pool = pools.get(uow, request["UserPoolId"])
     policy.check(pool.config["Policies"]["PasswordPolicy"], request["Password"])
-    password_hash = deps.passwords.hash(request["Password"])
+    record = _record_for(deps, pool.id, request["Username"], request["Password"])
 
     def change(uow: UnitOfWork, pool: UserPool, user: User) -> None:
         if user.status == UserStatus.EXTERNAL_PROVIDER:
             raise InvalidParameterException("Cannot set a password for a federated user.")
-        user.password_hash = password_hash
-        user.password_set_at = deps.clock.now()
+        credentials.store(deps, uow, user, record)
         user.status = UserStatus.CONFIRMED if request.get("Permanent") else UserStatus.FORCE_CHANGE_PASSWORD
 
     _with_user(deps, request["UserPoolId"], request["Username"], change)

@@ -36,6 +36,10 @@ LEGACY_FLOWS = {"ADMIN_NO_SRP_AUTH", "CUSTOM_AUTH_FLOW_ONLY", "USER_PASSWORD_AUT
 # Validity limits by unit, in seconds (API reference, TokenValidityUnitsType and CreateUserPoolClient).
 UNIT_SECONDS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
 VALIDITY_RANGE = {"AccessToken": (300, 86400), "IdToken": (300, 86400), "RefreshToken": (3600, 315360000)}
+# What a client that sets no validity describes: (value, unit) per token.
+DEFAULT_VALIDITY = {"AccessToken": (60, "minutes"), "IdToken": (60, "minutes"), "RefreshToken": (30, "days")}
+# The unit of a validity given without TokenValidityUnits (API reference, TokenValidityUnitsType).
+API_DEFAULT_UNIT = {"AccessToken": "hours", "IdToken": "hours", "RefreshToken": "days"}
 DEFAULTS: dict[str, Any] = {
     "RefreshTokenValidity": 30, "AccessTokenValidity": 60, "IdTokenValidity": 60,
     "TokenValidityUnits": {"AccessToken": "minutes", "IdToken": "minutes", "RefreshToken": "days"},
@@ -58,29 +62,54 @@ def _refuse_unsupported(request: dict[str, Any]) -> None:
 
 def _settings(request: dict[str, Any], pool_config: dict[str, Any], has_secret: bool) -> dict[str, Any]:
     config = copy.deepcopy(DEFAULTS)
-    units = {**DEFAULTS["TokenValidityUnits"], **request.get("TokenValidityUnits", {})}
     for key in SETTINGS:
         if key in request:
             config[key] = copy.deepcopy(request[key])
-    config["TokenValidityUnits"] = units
+    _resolve_validities(request, config)
     _check_validity(config)
     _check_flows(config.get("ExplicitAuthFlows", []))
     _check_attributes(config, pool_config)
     _check_oauth(config, has_secret)
+    if config.get("EnablePropagateAdditionalUserContextData") and not has_secret:
+        raise InvalidParameterException("EnablePropagateAdditionalUserContextData can only be activated in an "
+                                        "app client that has a client secret.")
     return config
+
+
+def _resolve_validities(request: dict[str, Any], config: dict[str, Any]) -> None:
+    """Each token's (validity, unit) as the API reference of CreateUserPoolClient reads a request.
+
+    A validity given without its unit is in the unit's API default (hours for access and ID tokens, days
+    for refresh tokens); a unit given without a validity applies to the default lifetime (one hour, 30 days);
+    a RefreshTokenValidity of 0 is replaced by the default of 30 days.
+    """
+    given_units = request.get("TokenValidityUnits", {})
+    units: dict[str, str] = {}
+    for token, (default_value, default_unit) in DEFAULT_VALIDITY.items():
+        value, unit = request.get(f"{token}Validity"), given_units.get(token)
+        if token == "RefreshToken" and value == 0:
+            value, unit = None, None
+        if value is None:
+            seconds = default_value * UNIT_SECONDS[default_unit]
+            if unit is None or seconds % UNIT_SECONDS[unit]:
+                value, unit = default_value, default_unit
+            else:
+                value = seconds // UNIT_SECONDS[unit]
+        elif unit is None:
+            unit = API_DEFAULT_UNIT[token]
+        config[f"{token}Validity"], units[token] = value, unit
+    config["TokenValidityUnits"] = units
 
 
 def _check_validity(config: dict[str, Any]) -> None:
     for token, (low, high) in VALIDITY_RANGE.items():
         seconds = config[f"{token}Validity"] * UNIT_SECONDS[config["TokenValidityUnits"][token]]
-        if token == "RefreshToken" and config[f"{token}Validity"] == 0:
-            continue
         if not low <= seconds <= high:
             raise InvalidParameterException(
                 f"{token} validity must be between {low // 60} minutes and {high // 86400} days.")
     refresh = config["RefreshTokenValidity"] * UNIT_SECONDS[config["TokenValidityUnits"]["RefreshToken"]]
     for token in ("AccessToken", "IdToken"):
-        if refresh and config[f"{token}Validity"] * UNIT_SECONDS[config["TokenValidityUnits"][token]] > refresh:
+        if config[f"{token}Validity"] * UNIT_SECONDS[config["TokenValidityUnits"][token]] > refresh:
             raise InvalidParameterException(f"{token} validity can not be greater than RefreshToken validity.")
 
 
@@ -99,10 +128,22 @@ def _check_attributes(config: dict[str, Any], pool_config: dict[str, Any]) -> No
                                                 f"creating a client: {name}")
 
 
+# Schemes a browser would run or read locally instead of navigating to an application.
+UNSAFE_SCHEMES = {"javascript", "data", "vbscript", "file", "blob", "about"}
+
+
 def _check_url(url: str) -> None:
-    parts = urlsplit(url)
-    local = parts.hostname in ("localhost", "127.0.0.1", "::1")
-    if parts.fragment or not parts.scheme or (parts.scheme == "http" and not local):
+    """An absolute URI without fragment: https, http to the loopback only, or an app's own scheme
+    (API reference, CreateUserPoolClient CallbackURLs)."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:
+        parts, host = urlsplit(""), None
+    local = host in ("localhost", "127.0.0.1", "::1")
+    scheme = parts.scheme.lower()
+    if (parts.fragment or not scheme or scheme in UNSAFE_SCHEMES or (scheme == "http" and not local)
+            or (scheme in ("http", "https") and not host)):
         raise InvalidParameterException(f"{url} is not a valid redirect URI: use https, or http on localhost.")
 
 
@@ -119,7 +160,9 @@ def _check_oauth(config: dict[str, Any], has_secret: bool) -> None:
         raise InvalidOAuthFlowException("client_credentials flow can not be selected if client does not have "
                                         "a client secret.")
     for scope in config.get("AllowedOAuthScopes", []):
-        if scope not in STANDARD_SCOPES and "/" not in scope:
+        # A custom scope is `<resource server identifier>/<scope name>`; Cognate has no resource servers
+        # (CreateResourceServer is not implemented), so no custom scope exists yet.
+        if scope not in STANDARD_SCOPES:
             raise ScopeDoesNotExistException(f"Invalid scope requested: {scope}")
         if scope in STANDARD_SCOPES and "client_credentials" in flows:
             raise InvalidOAuthFlowException("client_credentials flow can only be used with custom scopes.")
@@ -150,6 +193,8 @@ def secret_of(deps: Deps, client: AppClient) -> str | None:
 def create(deps: Deps, request: dict[str, Any]) -> dict[str, Any]:
     _refuse_unsupported(request)
     secret = request.get("ClientSecret")
+    if secret is not None and request.get("GenerateSecret"):
+        raise InvalidParameterException("You cannot specify both GenerateSecret as true and a ClientSecret.")
     if secret is None and request.get("GenerateSecret"):
         secret = ids.client_secret()
     with deps.store.write() as uow:

@@ -38,8 +38,9 @@ def redeem(deps: Deps, uow: UnitOfWork, user_id: int, purpose: str, code: str) -
     if stored is None:
         raise CodeMismatchException()
     if stored.attempts >= deps.code_max_attempts:
-        uow.codes.discard(user_id, purpose)
-        raise LimitExceededException().keeping_writes()
+        # Burnt: every later attempt, the right code included, is refused the same way until a new code
+        # is issued (which replaces this one) or this one expires.
+        raise LimitExceededException()
     if deps.clock.now() > stored.expires:
         raise ExpiredCodeException()
     if not hmac.compare_digest(stored.code_hash, _digest(deps, user_id, purpose, code)):

@@ -43,10 +43,12 @@ def parse_filter(pool: UserPool, text: str) -> tuple[str | None, str, object]:
 
 
 def _status_filter(op: str, value: str) -> tuple[str, str, object]:
+    """``cognito:user_status`` ignores case; ``^=`` on this closed set of values is the set of statuses it
+    starts (``"UN"``: UNCONFIRMED and UNKNOWN), searched as one ``in`` on the status index."""
     wanted = value.upper()
-    # "^=" on a closed set of values: the one status it can denote, or none at all.
-    matches = [s.value for s in UserStatus if (s.value == wanted if op == "=" else s.value.startswith(wanted))]
-    return "status", "=", matches[0] if len(matches) == 1 else (wanted if op == "=" else "\x00")
+    if op == "=":
+        return "status", "=", wanted
+    return "status", "in", tuple(s.value for s in UserStatus if s.value.startswith(wanted))
 
 
 def _enabled_filter(op: str, value: str) -> tuple[str, str, object]:

@@ -52,12 +52,43 @@ def _refuse_unsupported(request: dict[str, Any]) -> None:
     email = request.get("EmailConfiguration") or {}
     if email.get("EmailSendingAccount") == "DEVELOPER" and not email.get("SourceArn"):
         raise InvalidParameterException("SourceArn is required when EmailSendingAccount is DEVELOPER.")
+    policies = request.get("Policies") or {}
+    if (policies.get("PasswordPolicy") or {}).get("PasswordHistorySize"):
+        raise UnsupportedFeature("PasswordPolicy.PasswordHistorySize (password history) yet")
+    if "SOFTWARE_TOKEN" in (policies.get("SignInPolicy") or {}).get("AllowedFirstAuthFactors", []):
+        raise InvalidParameterException("SOFTWARE_TOKEN is not supported as a first authentication factor.")
+    if request.get("DeviceConfiguration"):
+        raise UnsupportedFeature("DeviceConfiguration (device remembering) yet")
+    if (request.get("UserAttributeUpdateSettings") or {}).get("AttributesRequireVerificationBeforeUpdate"):
+        raise UnsupportedFeature("UserAttributeUpdateSettings.AttributesRequireVerificationBeforeUpdate "
+                                 "(verifying an email or phone number before it changes) yet")
+    if request.get("AcrConfiguration"):
+        raise UnsupportedFeature("AcrConfiguration (custom acr claim names) yet")
+
+
+def _password_policy(request: dict[str, Any]) -> dict[str, Any]:
+    """PasswordPolicy over its defaults, with the legacy AdminCreateUserConfig.UnusedAccountValidityDays.
+
+    A TemporaryPasswordValidityDays of 0 means the default; the legacy field stands for it when it is the only
+    one given, and both together are refused (API reference, PasswordPolicyType).
+    """
+    given = dict((request.get("Policies") or {}).get("PasswordPolicy") or {})
+    legacy = (request.get("AdminCreateUserConfig") or {}).get("UnusedAccountValidityDays")
+    if legacy is not None and given.get("TemporaryPasswordValidityDays"):
+        raise InvalidParameterException(
+            "Please use TemporaryPasswordValidityDays in PasswordPolicy instead of UnusedAccountValidityDays")
+    if not given.get("TemporaryPasswordValidityDays"):
+        given.pop("TemporaryPasswordValidityDays", None)
+        if legacy:
+            given["TemporaryPasswordValidityDays"] = legacy
+    return policy.normalize(given)
 
 
 def _settings(request: dict[str, Any]) -> dict[str, Any]:
     """The updatable part of a pool's document: the request over AWS's defaults."""
+    password_policy = _password_policy(request)
     config: dict[str, Any] = {
-        "Policies": {"PasswordPolicy": policy.normalize(request.get("Policies", {}).get("PasswordPolicy")),
+        "Policies": {"PasswordPolicy": password_policy,
                      "SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD"]}},
         "DeletionProtection": "INACTIVE",
         "LambdaConfig": {},
@@ -73,6 +104,10 @@ def _settings(request: dict[str, Any]) -> dict[str, Any]:
     for key in UPDATABLE:
         if key in request and key != "Policies":
             config[key] = copy.deepcopy(request[key])
+    # Members left out of a structure that was given keep their defaults.
+    config["AdminCreateUserConfig"] = {"AllowAdminCreateUserOnly": False, **config["AdminCreateUserConfig"],
+                                       "UnusedAccountValidityDays": password_policy["TemporaryPasswordValidityDays"]}
+    config["EmailConfiguration"] = {"EmailSendingAccount": "COGNITO_DEFAULT", **config["EmailConfiguration"]}
     _sync_verification_template(config)
     return config
 
@@ -107,10 +142,13 @@ def arn(deps: Deps, pool_id: str) -> str:
     return f"arn:aws:cognito-idp:{pool_id.split('_', 1)[0]}:{deps.account_id}:userpool/{pool_id}"
 
 
-def pool_id_from_arn(resource_arn: str) -> str:
+def pool_id_from_arn(deps: Deps, resource_arn: str) -> str:
+    """The pool an ARN names; an ARN of another service, account or region names no pool of ours."""
     prefix, _, pool_id = resource_arn.rpartition(":userpool/")
     if not prefix.startswith("arn:") or not pool_id:
         raise InvalidParameterException(f"Invalid ARN: {resource_arn}")
+    if arn(deps, pool_id) != resource_arn:
+        raise ResourceNotFoundException(f"User pool {pool_id} does not exist.")
     return pool_id
 
 
@@ -192,7 +230,7 @@ def list_pools(deps: Deps, region: str, max_results: int, next_token: str | None
 
 def tag(deps: Deps, resource_arn: str, tags: dict[str, str]) -> None:
     with deps.store.write() as uow:
-        pool = get(uow, pool_id_from_arn(resource_arn), for_update=True)
+        pool = get(uow, pool_id_from_arn(deps, resource_arn), for_update=True)
         merged = {**pool.config.get("UserPoolTags", {}), **tags}
         if len(merged) > 50:
             raise InvalidParameterException("A user pool can have at most 50 tags.")
@@ -202,11 +240,11 @@ def tag(deps: Deps, resource_arn: str, tags: dict[str, str]) -> None:
 
 def untag(deps: Deps, resource_arn: str, keys: list[str]) -> None:
     with deps.store.write() as uow:
-        pool = get(uow, pool_id_from_arn(resource_arn), for_update=True)
+        pool = get(uow, pool_id_from_arn(deps, resource_arn), for_update=True)
         pool.config["UserPoolTags"] = {k: v for k, v in pool.config.get("UserPoolTags", {}).items() if k not in keys}
         uow.pools.update(pool)
 
 
 def list_tags(deps: Deps, resource_arn: str) -> dict[str, str]:
     with deps.store.read() as uow:
-        return dict(get(uow, pool_id_from_arn(resource_arn)).config.get("UserPoolTags", {}))
+        return dict(get(uow, pool_id_from_arn(deps, resource_arn)).config.get("UserPoolTags", {}))

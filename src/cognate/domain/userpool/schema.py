@@ -28,7 +28,9 @@ STANDARD_ATTRIBUTES["updated_at"] = {"AttributeDataType": "Number", "NumberAttri
 
 # Attributes users never write: Cognito keeps them itself.
 READ_ONLY = {"sub", "identities"}
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+$")
+# One mailbox, local@domain: no whitespace, and none of the characters that would make a header hold a list,
+# a group, a comment or a display name (``,;:<>()[]\"``).
+EMAIL_RE = re.compile(r'^[^@\s,;:<>()\[\]\\"]+@[^@\s,;:<>()\[\]\\"]+$')
 PHONE_RE = re.compile(r"^\+[0-9]{4,15}$")
 
 

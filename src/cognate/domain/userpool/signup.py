@@ -5,8 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from cognate import ids
+from cognate.domain.auth import credentials
+from cognate.domain.auth.credentials import PasswordRecord
 from cognate.domain.context import Deps
 from cognate.domain.errors import (
+    ClientError,
     CodeMismatchException,
     InvalidParameterException,
     NotAuthorizedException,
@@ -20,7 +23,12 @@ from cognate.store.ports import UnitOfWork
 
 
 def attributes_from(items: list[dict[str, str]] | None) -> dict[str, str]:
-    return {item["Name"]: item.get("Value", "") for item in items or []}
+    """AttributeListType as a dict; the verified flags are Booleans, kept as ``"true"``/``"false"``."""
+    out = {item["Name"]: item.get("Value", "") for item in items or []}
+    for flag in users.ALIAS_VERIFIED.values():
+        if flag in out:
+            out[flag] = out[flag].lower()
+    return out
 
 
 def _client_and_pool(uow: UnitOfWork, client_id: str) -> tuple[AppClient, UserPool]:
@@ -30,7 +38,8 @@ def _client_and_pool(uow: UnitOfWork, client_id: str) -> tuple[AppClient, UserPo
 
 def sign_in_name(pool: UserPool, username: str, attributes: dict[str, str]) -> str:
     """The stored user name. With UsernameAttributes the email or phone given becomes an attribute and the
-    user name is a fresh UUID; with an email alias, a user name shaped like an email is refused."""
+    user name is a fresh UUID, which ``new_user`` also makes the user's ``sub`` (Cognito names such users by
+    their sub); with an email alias, a user name shaped like an email is refused."""
     kinds = users.username_attributes(pool)
     if kinds:
         if "email" in kinds and EMAIL_RE.match(username):
@@ -62,12 +71,20 @@ def ensure_unique(uow: UnitOfWork, pool: UserPool, username: str, attributes: di
 
 
 def new_user(deps: Deps, pool: UserPool, username: str, attributes: dict[str, str], status: UserStatus,
-             password: str | None) -> User:
+             record: PasswordRecord | None) -> User:
     now = deps.clock.now()
+    sub = username if users.username_attributes(pool) else ids.sub()
     return User(pool_id=pool.id, username=username, username_key=users.username_key(pool, username),
-                sub=ids.sub(), status=status, enabled=True, created=now, modified=now, attributes=attributes,
-                password_hash=deps.passwords.hash(password) if password else None,
-                password_set_at=now if password else None)
+                sub=sub, status=status, enabled=True, created=now, modified=now, attributes=attributes,
+                password_hash=record.password_hash if record else None, password_set_at=now if record else None)
+
+
+def add_user(deps: Deps, uow: UnitOfWork, pool: UserPool, user: User, record: PasswordRecord | None) -> None:
+    """Insert a new user with its password's SRP verifier, and count it in the pool."""
+    uow.users.add(user)
+    uow.pools.adjust_user_count(pool.id, 1)
+    if record is not None:
+        credentials.store(deps, uow, user, record)
 
 
 def sign_up(deps: Deps, request: dict[str, Any]) -> dict[str, Any]:
@@ -88,12 +105,12 @@ def sign_up(deps: Deps, request: dict[str, Any]) -> dict[str, Any]:
     schema.check_required(pool.config["SchemaAttributes"], attributes)
     policy.check(pool.config["Policies"]["PasswordPolicy"], password)
     # Hash outside the transaction: argon2 is the slow part and must not hold a write lock.
-    user = new_user(deps, pool, username, attributes, UserStatus.UNCONFIRMED, password)
+    record = credentials.prepare(deps, pool.id, username, password)
+    user = new_user(deps, pool, username, attributes, UserStatus.UNCONFIRMED, record)
     with deps.store.write() as uow:
         pool = pools.get(uow, pool.id, for_update=True)
         ensure_unique(uow, pool, username, attributes)
-        uow.users.add(user)
-        uow.pools.adjust_user_count(pool.id, 1)
+        add_user(deps, uow, pool, user, record)
         out: dict[str, Any] = {"UserConfirmed": False, "UserSub": user.sub}
         channel = users.auto_verified_channel(pool, user)
         if channel is not None:
@@ -106,13 +123,18 @@ def _prevents_existence_errors(client: AppClient) -> bool:
     return client.config.get("PreventUserExistenceErrors") == "ENABLED"
 
 
+def _unknown_user() -> ClientError:
+    """What a LEGACY client answers for a user name it does not know (the message Cognito sends)."""
+    return UserNotFoundException("Username/client id combination not found.")
+
+
 def confirm_sign_up(deps: Deps, request: dict[str, Any]) -> None:
     with deps.store.write() as uow:
         client, pool = _client_and_pool(uow, request["ClientId"])
         clients.check_secret_hash(deps, client, request["Username"], request.get("SecretHash"))
         user = users.find(uow, pool, request["Username"])
         if user is None:
-            raise CodeMismatchException() if _prevents_existence_errors(client) else UserNotFoundException()
+            raise CodeMismatchException() if _prevents_existence_errors(client) else _unknown_user()
         if user.status != UserStatus.UNCONFIRMED:
             raise NotAuthorizedException(f"User cannot be confirmed. Current status is {user.status.value}")
         assert user.id is not None
@@ -133,7 +155,7 @@ def resend_confirmation_code(deps: Deps, request: dict[str, Any]) -> dict[str, A
         if user is None:
             if _prevents_existence_errors(client):
                 return {"CodeDeliveryDetails": _simulated_delivery(pool)}
-            raise UserNotFoundException()
+            raise _unknown_user()
         if user.status != UserStatus.UNCONFIRMED:
             raise InvalidParameterException("User is already confirmed.")
         channel = users.auto_verified_channel(pool, user)

@@ -3,15 +3,17 @@ rules shared by every door that changes them."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from cognate.domain.context import Deps
-from cognate.domain.errors import AliasExistsException, UserNotFoundException
+from cognate.domain.errors import AliasExistsException, ClientError, UserNotFoundException
 from cognate.domain.userpool import codes, messages
 from cognate.domain.userpool.model import User, UserPool
 from cognate.store.ports import UnitOfWork
 
 ALIAS_VERIFIED = {"email": "email_verified", "phone_number": "phone_number_verified"}
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
 def case_sensitive(pool: UserPool) -> bool:
@@ -32,10 +34,11 @@ def alias_attributes(pool: UserPool) -> list[str]:
 
 
 def find(uow: UnitOfWork, pool: UserPool, name: str) -> User | None:
-    """The user a caller means by ``name``: its user name, or a sign-in alias of the pool.
+    """The user a caller means by ``name``: its user name, a sign-in alias of the pool, or its ``sub``.
 
     Email and phone aliases count only once verified; with UsernameAttributes the email or phone is the
     sign-in name whether verified or not (Developer Guide, "User pool attributes: usernames and aliases").
+    Any other value "must be the sub of a local user" (API reference, the Username of AdminGetUser & al.).
     """
     user = uow.users.get(pool.id, username_key(pool, name))
     if user is not None:
@@ -49,6 +52,8 @@ def find(uow: UnitOfWork, pool: UserPool, name: str) -> User | None:
             flag = ALIAS_VERIFIED.get(attribute)
             if flag is None or candidate.attributes.get(flag) == "true":
                 return candidate
+    if _UUID.fullmatch(name):
+        return uow.users.get_by_sub(pool.id, name.lower())
     return None
 
 
@@ -94,10 +99,23 @@ def claim_alias(uow: UnitOfWork, pool: UserPool, user: User, attribute: str, for
         if other.id == user.id or other.attributes.get(flag) != "true":
             continue
         if not force:
-            raise AliasExistsException(f"An account with the given {attribute.replace('_number', '')} "
-                                       "already exists.")
+            raise _alias_taken(attribute)
         other.attributes[flag] = "false"
         uow.users.update(other)
+
+
+def _alias_taken(attribute: str) -> ClientError:
+    return AliasExistsException(f"An account with the given {attribute.replace('_number', '')} already exists.")
+
+
+def ensure_sign_in_name_free(uow: UnitOfWork, pool: UserPool, user: User, attribute: str) -> None:
+    """With UsernameAttributes an email or phone is a user's sign-in name, verified or not: no two users of
+    the pool may hold the same one, so changing it to another user's is an alias conflict."""
+    if attribute not in username_attributes(pool) or not user.attributes.get(attribute):
+        return
+    for other in uow.users.find_by_attribute(pool.id, attribute, user.attributes[attribute], limit=2):
+        if other.id != user.id:
+            raise _alias_taken(attribute)
 
 
 def send_verification(deps: Deps, uow: UnitOfWork, pool: UserPool, user: User, attribute: str,

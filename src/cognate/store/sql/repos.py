@@ -8,8 +8,10 @@ from typing import Any
 
 from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.engine import Connection, RowMapping
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import ColumnElement
 
+from cognate.domain.errors import ConcurrentModificationException
 from cognate.domain.userpool.model import (
     AppClient,
     Code,
@@ -20,6 +22,7 @@ from cognate.domain.userpool.model import (
     UserStatus,
 )
 from cognate.store.ports import Cursor
+from cognate.store.sql.repos_auth import SqlGroups, SqlKeys, SqlRefreshTokens, SqlSecurity, SqlSessions
 from cognate.store.sql.tables import (
     SEARCH_COLUMNS,
     codes,
@@ -119,12 +122,24 @@ class SqlClients:
         return [self._from_row(r) for r in rows]
 
 
+def search_key(value: str) -> str:
+    """The form a searchable value is kept and looked up in: lower-cased, and without NUL characters, which
+    PostgreSQL text cannot hold (attribute values and ListUsers filters may carry them)."""
+    return value.lower().replace("\x00", "")
+
+
 def search_keys(attributes: dict[str, str]) -> dict[str, str | None]:
     """Lower-cased copies of the searchable attributes: ListUsers matches them case-insensitively."""
-    return {col: (attributes[attr].lower() if attr in attributes else None) for attr, col in SEARCH_COLUMNS.items()}
+    return {col: (search_key(attributes[attr]) if attr in attributes else None) for attr, col in SEARCH_COLUMNS.items()}
 
 
 _SEARCH_FIELDS = {"username": "username_key", **SEARCH_COLUMNS}
+_USER_ROW = ("pool_id", "created", "username", "username_key", "sub", "status", "enabled", "modified", "attributes",
+             "password_hash", "password_set_at", *SEARCH_COLUMNS.values())
+_INSERT_USERS = f"INSERT INTO users ({', '.join(_USER_ROW)}) VALUES ({', '.join('?' * len(_USER_ROW))})"
+_COPY_USERS = f"COPY users ({', '.join(_USER_ROW)}) FROM STDIN"
+# _dumps' output from one encoder: json.dumps builds a new encoder per call when given separators.
+_encode = json.JSONEncoder(separators=(",", ":")).encode
 
 
 class SqlUsers:
@@ -154,10 +169,41 @@ class SqlUsers:
         user.id = int(key[0])
         return user
 
+    @staticmethod
+    def _row(u: User) -> tuple[Any, ...]:
+        a = u.attributes
+        return (u.pool_id, u.created, u.username, u.username_key, u.sub, u.status.value, u.enabled, u.modified,
+                _encode(a), u.password_hash, u.password_set_at,
+                *[(a[attr].lower() if attr in a else None) for attr in SEARCH_COLUMNS])
+
     def add_many(self, batch: Sequence[User]) -> None:
-        if batch:
-            self.conn.execute(insert(users), [
-                {"pool_id": u.pool_id, "created": u.created, **self._values(u)} for u in batch])
+        """Many users in one round trip: COPY on PostgreSQL, one prepared ``executemany`` on SQLite.
+
+        Both skip SQLAlchemy's per-row parameter processing, which costs more than the insert itself at the
+        rate user import jobs load users. A username or sub committed meanwhile by another transaction raises
+        ``ConcurrentModificationException``: the transaction is lost and the caller may retry the batch.
+        """
+        if not batch:
+            return
+        rows = [self._row(u) for u in batch]
+        try:
+            if self.conn.dialect.name == "postgresql":
+                self._copy(rows)
+            else:
+                self.conn.exec_driver_sql(_INSERT_USERS, rows)
+        except IntegrityError as exc:
+            raise ConcurrentModificationException("A user of this batch was created concurrently.") from exc
+
+    def _copy(self, rows: list[tuple[Any, ...]]) -> None:
+        import psycopg
+
+        raw: Any = self.conn.connection.dbapi_connection
+        try:
+            with raw.cursor() as cur, cur.copy(_COPY_USERS) as copy:
+                for row in rows:
+                    copy.write_row(row)
+        except psycopg.errors.UniqueViolation as exc:
+            raise ConcurrentModificationException("A user of this batch was created concurrently.") from exc
 
     def _one(self, where: ColumnElement[bool]) -> User | None:
         row = self.conn.execute(select(users).where(where)).mappings().first()
@@ -169,9 +215,12 @@ class SqlUsers:
     def get_by_sub(self, pool_id: str, sub: str) -> User | None:
         return self._one(and_(users.c.pool_id == pool_id, users.c.sub == sub))
 
+    def get_by_id(self, user_id: int) -> User | None:
+        return self._one(users.c.id == user_id)
+
     def find_by_attribute(self, pool_id: str, attribute: str, value: str, limit: int = 10) -> list[User]:
         column = users.c[SEARCH_COLUMNS[attribute]]
-        rows = self.conn.execute(select(users).where(users.c.pool_id == pool_id, column == value.lower())
+        rows = self.conn.execute(select(users).where(users.c.pool_id == pool_id, column == search_key(value))
                                  .order_by(users.c.id).limit(limit)).mappings()
         return [self._from_row(r) for r in rows]
 
@@ -191,21 +240,28 @@ class SqlUsers:
                limit: int) -> list[tuple[User, Cursor]]:
         """Users of a pool, optionally filtered on one column, walking that column's index.
 
-        ``field`` is ``username``, ``sub``, ``status``, ``enabled`` or a searchable attribute; ``op`` is ``=`` or
-        ``^=``. An equality scan is ordered by id within the (pool, column, value) index; a prefix scan by
-        (value, id), its cursor being the last (value, id) returned. Each page is one index range scan.
+        ``field`` is ``username``, ``sub``, ``status``, ``enabled`` or a searchable attribute; ``op`` is ``=``,
+        ``^=`` or ``in`` (``value`` then a tuple). An equality or ``in`` scan is ordered by id within the (pool,
+        column, value) index; a prefix scan by (value, id), its cursor being the last (value, id) returned.
+        Each page is one index range scan.
         """
         query = select(users).where(users.c.pool_id == pool_id)
         if field is not None:
             field = _SEARCH_FIELDS.get(field, field)
-        if field is None or op == "=":
+        if isinstance(value, str):
+            value = value.replace("\x00", "")
+        if field is None or op in ("=", "in"):
             if field is not None:
-                query = query.where(users.c[field] == value)
+                wanted = list(value) if isinstance(value, tuple | list) else [value]
+                query = query.where(users.c[field].in_(wanted) if op == "in" else users.c[field] == value)
             if after:
                 query = query.where(users.c.id > after[1])
             rows = self.conn.execute(query.order_by(users.c.id).limit(limit)).mappings()
             return [(u, ("", int(u.id or 0))) for u in map(self._from_row, rows)]
-        column = users.c[field]
+        column: ColumnElement[Any] = users.c[field]
+        if self.conn.dialect.name == "postgresql" and field in ("sub", "status"):
+            # Not key columns (no "C" collation): a linguistic collation would bend the byte range below.
+            column = column.collate("C")
         prefix = str(value)
         # A half-open range instead of LIKE: index-backed on both stores and free of wildcard escaping.
         query = query.where(column >= prefix, column < prefix + "\U0010ffff")
@@ -262,6 +318,7 @@ class SqlOutbox:
                               subject=r["subject"], body=r["body"], purpose=r["purpose"]) for r in rows]
 
 
+_RUNNING = ("Pending", "InProgress", "Stopping")
 _JOB_FIELDS = ("id", "pool_id", "name", "status", "created", "role_arn", "upload_token", "upload_expires",
                "hashing_algorithm", "started", "completed", "imported", "skipped", "failed", "message")
 
@@ -271,41 +328,60 @@ class SqlImportJobs:
         self.conn = conn
 
     def _query(self) -> Any:
+        # The CSV column is left out: it can weigh 100 MB and only the worker reads it (get_csv).
         return select(*(import_jobs.c[f] for f in _JOB_FIELDS))
+
+    def _one(self, query: Any, for_update: bool = False) -> ImportJob | None:
+        if for_update and self.conn.dialect.name == "postgresql":
+            query = query.with_for_update()
+        row = self.conn.execute(query).mappings().first()
+        return ImportJob(**row) if row else None
 
     def add(self, job: ImportJob) -> None:
         self.conn.execute(insert(import_jobs).values(**{f: getattr(job, f) for f in _JOB_FIELDS}))
 
-    def get(self, job_id: str) -> ImportJob | None:
-        row = self.conn.execute(self._query().where(import_jobs.c.id == job_id)).mappings().first()
-        return ImportJob(**row) if row else None
+    def get(self, job_id: str, *, for_update: bool = False) -> ImportJob | None:
+        return self._one(self._query().where(import_jobs.c.id == job_id), for_update)
 
     def by_upload_token(self, token: str) -> ImportJob | None:
-        row = self.conn.execute(self._query().where(import_jobs.c.upload_token == token)).mappings().first()
-        return ImportJob(**row) if row else None
+        return self._one(self._query().where(import_jobs.c.upload_token == token))
 
     def update(self, job: ImportJob) -> None:
         self.conn.execute(update(import_jobs).where(import_jobs.c.id == job.id)
                           .values(**{f: getattr(job, f) for f in _JOB_FIELDS if f != "id"}))
 
-    def list(self, pool_id: str, after: str | None, limit: int) -> list[ImportJob]:
-        query = self._query().where(import_jobs.c.pool_id == pool_id)
+    def count(self, pool_id: str) -> int:
+        return int(self.conn.execute(select(func.count()).select_from(import_jobs)
+                                     .where(import_jobs.c.pool_id == pool_id)).scalar_one())
+
+    def running(self, *, for_update: bool = False) -> list[ImportJob]:
+        query = self._query().where(import_jobs.c.status.in_(_RUNNING))
+        if for_update and self.conn.dialect.name == "postgresql":
+            query = query.with_for_update()
+        return [ImportJob(**r) for r in self.conn.execute(query).mappings()]
+
+    def list(self, pool_id: str, after: tuple[float, str] | None, limit: int) -> list[ImportJob]:
+        c = import_jobs.c
+        query = self._query().where(c.pool_id == pool_id)
         if after:
-            query = query.where(import_jobs.c.id > after)
-        rows = self.conn.execute(query.order_by(import_jobs.c.id).limit(limit)).mappings()
+            query = query.where(or_(c.created < after[0], and_(c.created == after[0], c.id < after[1])))
+        rows = self.conn.execute(query.order_by(c.created.desc(), c.id.desc()).limit(limit)).mappings()
         return [ImportJob(**r) for r in rows]
 
-    def put_csv(self, job_id: str, data: bytes) -> None:
+    def put_csv(self, job_id: str, data: bytes | None) -> None:
         self.conn.execute(update(import_jobs).where(import_jobs.c.id == job_id).values(csv=data))
 
     def get_csv(self, job_id: str) -> bytes | None:
         value = self.conn.execute(select(import_jobs.c.csv).where(import_jobs.c.id == job_id)).scalar()
         return bytes(value) if value is not None else None
 
+    def has_csv(self, job_id: str) -> bool:
+        return self.conn.execute(select(import_jobs.c.id).where(
+            import_jobs.c.id == job_id, import_jobs.c.csv.is_not(None))).first() is not None
+
     def in_progress(self, pool_id: str) -> bool:
         return self.conn.execute(select(import_jobs.c.id).where(
-            import_jobs.c.pool_id == pool_id, import_jobs.c.status.in_(("Pending", "InProgress", "Stopping")))
-            .limit(1)).first() is not None
+            import_jobs.c.pool_id == pool_id, import_jobs.c.status.in_(_RUNNING)).limit(1)).first() is not None
 
 
 class SqlUnitOfWork:
@@ -318,3 +394,8 @@ class SqlUnitOfWork:
         self.codes = SqlCodes(conn)
         self.outbox = SqlOutbox(conn)
         self.import_jobs = SqlImportJobs(conn)
+        self.keys = SqlKeys(conn)
+        self.refresh_tokens = SqlRefreshTokens(conn)
+        self.sessions = SqlSessions(conn)
+        self.security = SqlSecurity(conn)
+        self.groups = SqlGroups(conn)
