@@ -7,6 +7,7 @@ import base64
 import hashlib
 import hmac
 import json
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -49,6 +50,46 @@ def test_acknowledged_sign_ups_survive_sigkill(fresh_server: ServerFactory) -> N
         assert {"Name": "sub", "Value": sub} in user["UserAttributes"], username
         assert user["UserStatus"] == "UNCONFIRMED"
     assert idp.describe_user_pool(UserPoolId=pool["Id"])["UserPool"]["EstimatedNumberOfUsers"] == BURST
+
+
+def test_sign_ups_acknowledged_before_a_sigkill_mid_burst_survive(fresh_server: ServerFactory) -> None:
+    """SIGKILL while requests are in flight: whatever was acknowledged is there after the restart."""
+    server = fresh_server()
+    idp = server.client()
+    public = server.client(signed=False)
+    pool = create_pool(idp)
+    client_id = create_client(idp, pool["Id"])["ClientId"]
+    acknowledged: list[tuple[str, str]] = []
+    lock = threading.Lock()
+    enough = threading.Event()
+
+    def sign_up(n: int) -> None:
+        if enough.is_set():
+            return
+        username = f"mid-{n:04d}"
+        try:
+            sub = public.sign_up(ClientId=client_id, Username=username, Password=strong_password())["UserSub"]
+        except Exception:  # refused, or cut off by the kill: not acknowledged
+            return
+        with lock:
+            acknowledged.append((username, str(sub)))
+            if len(acknowledged) >= BURST // 2:
+                enough.set()
+
+    with ThreadPoolExecutor(WORKERS) as workers:
+        for n in range(BURST * 2):
+            workers.submit(sign_up, n)
+        assert enough.wait(120), f"only {len(acknowledged)} sign-ups acknowledged"
+        server.kill()
+    server.start()
+    idp = server.client()
+    found = {u["Username"] for page in idp.get_paginator("list_users").paginate(UserPoolId=pool["Id"])
+             for u in page["Users"]}
+    missing = [username for username, _ in acknowledged if username not in found]
+    assert not missing, f"{len(missing)} acknowledged sign-ups lost: {missing[:5]}"
+    for username, sub in acknowledged[:20]:
+        user = idp.admin_get_user(UserPoolId=pool["Id"], Username=username)
+        assert {"Name": "sub", "Value": sub} in user["UserAttributes"]
 
 
 def test_pools_and_clients_survive_sigkill(fresh_server: ServerFactory) -> None:

@@ -321,3 +321,10 @@ def test_body_must_be_an_object(idp: ServiceModel) -> None:
 def test_unknown_operation(idp: ServiceModel) -> None:
     with pytest.raises(UnknownOperationException):
         idp.validate("MakeCoffee", {})
+
+
+def test_passwords_may_hold_inner_spaces_but_not_outer_ones() -> None:
+    model = load_service_model("cognito-idp")
+    model.validate("SignUp", {"ClientId": "abc", "Username": "bob", "Password": "Correct horse 9!"})
+    with pytest.raises(InvalidParameterException, match=r"\^\[\\S\]\+\.\*\[\\S\]\+\$"):
+        model.validate("SignUp", {"ClientId": "abc", "Username": "bob", "Password": " Correct-horse-9"})

@@ -26,7 +26,8 @@ class Messenger:
     def send(self, uow: UnitOfWork, message: OutboxMessage) -> None:
         try:
             if message.channel == "EMAIL" and self.smtp is not None:
-                self.smtp.send(message.destination, message.subject or "", message.body)
+                self.smtp.send(message.destination, message.subject or "", message.body, message.sender,
+                               message.reply_to)
             elif message.channel == "SMS" and self.sms is not None:
                 self.sms.send(message.destination, message.body, message.purpose)
             else:

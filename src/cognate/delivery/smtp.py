@@ -21,11 +21,13 @@ class SmtpSender:
         self.sender = sender
         self.timeout = timeout
 
-    def send(self, to: str, subject: str, body: str) -> None:
+    def send(self, to: str, subject: str, body: str, sender: str | None = None, reply_to: str | None = None) -> None:
         """Raises OSError or smtplib.SMTPException when the message cannot be handed over."""
         message = EmailMessage()
-        message["From"] = self.sender
+        message["From"] = sender or self.sender
         message["To"] = to
+        if reply_to:
+            message["Reply-To"] = reply_to
         # A pool's subject may hold line breaks (its pattern allows \s); a header cannot.
         message["Subject"] = " ".join(subject.splitlines())
         message.set_content(body)

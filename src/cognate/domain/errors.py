@@ -113,3 +113,5 @@ class UnsupportedFeature(ClientError):
         super().__init__(f"Cognate does not support {feature}.")
 PasswordResetRequiredException = _error("PasswordResetRequiredException", "Password reset required for the user")
 RefreshTokenReuseException = _error("RefreshTokenReuseException", "Refresh token has already been used.")
+UnauthorizedException = _error("UnauthorizedException")
+UnsupportedTokenTypeException = _error("UnsupportedTokenTypeException")

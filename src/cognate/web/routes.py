@@ -22,6 +22,8 @@ from cognate.oidc import discovery
 from cognate.wire.http import HttpRequest, HttpResponse
 
 access_log = logging.getLogger("cognate.access")
+# The largest AWS JSON request Cognito accepts is far below this (templates of 20,000 characters at most).
+MAX_AWS_BODY = 1 << 20
 
 # Browsers (Amplify) call the public operations cross-origin (api-surface.md §1.1).
 CORS = {
@@ -33,12 +35,12 @@ CORS = {
 }
 
 
-async def to_wire(request: Request) -> HttpRequest:
+async def to_wire(request: Request, body: bytes) -> HttpRequest:
     raw_path = request.scope.get("raw_path") or request.url.path.encode()
     return HttpRequest(method=request.method, raw_path=raw_path.decode("latin-1"),
                        query_string=request.scope.get("query_string", b"").decode("latin-1"),
                        headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw],
-                       body=await request.body(), client=request.client.host if request.client else "")
+                       body=body, client=request.client.host if request.client else "")
 
 
 def from_wire(request: Request, response: HttpResponse) -> Response:
@@ -70,7 +72,11 @@ async def _capped_body(request: Request, limit: int) -> bytes | None:
 
 def build_app(cognate: Cognate, extra_routes: list[Route] | None = None) -> Starlette:
     async def aws(request: Request) -> Response:
-        wire_request = await to_wire(request)
+        body = await _capped_body(request, MAX_AWS_BODY)
+        if body is None:
+            return JSONResponse({"__type": "SerializationException", "message": "Request body too large."},
+                                status_code=413, headers={"x-amzn-ErrorType": "SerializationException:", **CORS})
+        wire_request = await to_wire(request, body)
         # One thread hop per request (not per query): domain and store are synchronous.
         return from_wire(request, await run_in_threadpool(cognate.awsjson.handle, wire_request))
 
@@ -120,6 +126,11 @@ def build_app(cognate: Cognate, extra_routes: list[Route] | None = None) -> Star
     return app
 
 
+def _loggable(path: str) -> str:
+    """The path with its secrets cut out: an import job's upload token works like a password."""
+    return "/import-jobs/{token}" if path.startswith("/import-jobs/") else path
+
+
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
@@ -152,6 +163,6 @@ class AccessLog:
         finally:
             state = scope.get("state", {})
             access_log.info(json.dumps({
-                "method": scope["method"], "path": scope["path"], "status": status[0],
+                "method": scope["method"], "path": _loggable(scope["path"]), "status": status[0],
                 "operation": state.get("operation", ""), "error": state.get("error_type", ""),
                 "ms": round((time.perf_counter() - started) * 1000, 2)}))

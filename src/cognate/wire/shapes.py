@@ -30,7 +30,12 @@ from botocore.loaders import Loader
 from botocore.model import OperationModel, Shape
 from botocore.model import ServiceModel as _BotocoreServiceModel
 
-from cognate.domain.errors import InvalidParameterException, SerializationException, UnknownOperationException
+from cognate.domain.errors import (
+    ClientError,
+    InvalidParameterException,
+    SerializationException,
+    UnknownOperationException,
+)
 
 _ECHO_LIMIT: Final = 200
 _REDACTED: Final = "***Sensitive Data Redacted***"
@@ -279,7 +284,7 @@ _JAVA_TARGETS: Final = {"string": "String", "integer": "Integer", "long": "Long"
 _NUMBER_CLASS: Final = "com.amazon.coral.value.json.numbers.TruncatingBigNumber"
 
 
-def _type_error(path: str, expected: str, value: object) -> SerializationException:
+def _type_error(path: str, expected: str, value: object) -> ClientError:
     """A JSON value of the wrong type: AWS fails deserialization (SerializationException), before validation.
 
     Cognito's wording, e.g. ``Start of structure or map found where not expected.`` for an object given for a
@@ -354,12 +359,18 @@ _TYPE_CHECKS: Final[dict[str, Callable[[object], bool]]] = {
 }
 
 
+# Where the service checks a different pattern than the published model says. Passwords: the Developer Guide
+# allows inner spaces (a space counts as a symbol unless leading or trailing) and Cognito's validation message
+# for PasswordType names this pattern, while botocore's model still carries ``[\S]+``.
+SERVICE_PATTERNS: Final = {"PasswordType": r"^[\S]+.*[\S]+$"}
+
+
 def _scalar_violations(shape: Shape, value: object) -> list[str]:
     """Constraint clauses a well-typed scalar violates: length, range, pattern, enum (Cognito's order)."""
     meta: Mapping[str, Any] = shape.metadata
     kind: str = shape.type_name
     if kind == "string" and isinstance(value, str):
-        return _string_violations(meta, value)
+        return _string_violations(meta, value, SERVICE_PATTERNS.get(shape.name))
     if kind == "blob" and isinstance(value, str):
         return _bounds(meta, len(base64.b64decode(value)), "length")
     if kind in ("integer", "long", "double", "float") and isinstance(value, int | float):
@@ -367,9 +378,9 @@ def _scalar_violations(shape: Shape, value: object) -> list[str]:
     return []
 
 
-def _string_violations(meta: Mapping[str, Any], value: str) -> list[str]:
+def _string_violations(meta: Mapping[str, Any], value: str, override: str | None = None) -> list[str]:
     found = _bounds(meta, len(value), "length")
-    pattern = meta.get("pattern")
+    pattern = override or meta.get("pattern")
     if pattern is not None:
         compiled = java_pattern(pattern)
         # A pattern we could not translate is skipped rather than guessed: refusing valid input is worse.

@@ -44,19 +44,43 @@ def _typed(name: str, value: str, schema_types: dict[str, str]) -> Any:
     return value
 
 
+def _rank(group: Group) -> tuple[bool, int, str]:
+    """Lower precedence first; a group without precedence after every group with one (API reference,
+    CreateGroup, Precedence: "Groups with lower Precedence values take precedence over groups with higher or
+    null Precedence values")."""
+    return group.precedence is None, group.precedence or 0, group.name
+
+
+def preferred_role(groups: list[Group]) -> str | None:
+    """The role of the top-precedence group among the user's groups that have a role (API reference,
+    CreateGroup, Precedence; Developer Guide, "Adding groups to a user pool", "Assigning precedence values
+    to groups").
+
+    Groups of equal precedence do not outrank each other: when the top ones share one role ARN that role is
+    preferred, when their roles differ there is none. Groups without precedence tie with each other, so
+    they decide only when no group with a role has a precedence.
+    """
+    with_role = [g for g in groups if g.role_arn]
+    if not with_role:
+        return None
+    top = min(with_role, key=_rank)
+    roles = {g.role_arn for g in with_role if g.precedence == top.precedence}
+    return top.role_arn if len(roles) == 1 else None
+
+
 def group_claims(groups: list[Group]) -> dict[str, Any]:
-    """cognito:groups, cognito:roles and cognito:preferred_role (the role of the lowest precedence)."""
+    """cognito:groups, cognito:roles (JSON arrays, in precedence order) and cognito:preferred_role of an ID
+    token; absent for a user in no group, cognito:roles absent when no group has a role."""
     if not groups:
         return {}
-    out: dict[str, Any] = {"cognito:groups": [g.name for g in groups]}
-    roles = [g.role_arn for g in groups if g.role_arn]
+    ranked = sorted(groups, key=_rank)
+    out: dict[str, Any] = {"cognito:groups": [g.name for g in ranked]}
+    roles = list(dict.fromkeys(g.role_arn for g in ranked if g.role_arn))
     if roles:
-        out["cognito:roles"] = list(dict.fromkeys(roles))
-        ranked = sorted((g for g in groups if g.role_arn and g.precedence is not None), key=lambda g: g.precedence or 0)
-        if ranked and (len(ranked) < 2 or ranked[0].precedence != ranked[1].precedence):
-            out["cognito:preferred_role"] = ranked[0].role_arn
-        elif not ranked and len(roles) == 1:
-            out["cognito:preferred_role"] = roles[0]
+        out["cognito:roles"] = roles
+    preferred = preferred_role(ranked)
+    if preferred is not None:
+        out["cognito:preferred_role"] = preferred
     return out
 
 

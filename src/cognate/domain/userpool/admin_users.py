@@ -18,7 +18,7 @@ from cognate.domain.errors import (
     UserNotFoundException,
 )
 from cognate.domain.userpool import codes, messages, policy, pools, schema, signup, users
-from cognate.domain.userpool.model import CodePurpose, OutboxMessage, User, UserPool, UserStatus
+from cognate.domain.userpool.model import CodePurpose, User, UserPool, UserStatus
 from cognate.store.ports import UnitOfWork
 
 
@@ -116,7 +116,7 @@ def _invite(deps: Deps, uow: UnitOfWork, pool: UserPool, user: User, password: s
             else []
     for medium in targets:
         body = template.get("EmailMessage" if medium == "EMAIL" else "SMSMessage") or messages.DEFAULT_INVITE
-        deps.messenger.send(uow, OutboxMessage(
+        deps.messenger.send(uow, messages.email_message(pool.config,
             channel=medium, destination=user.attributes["email" if medium == "EMAIL" else "phone_number"],
             subject=template.get("EmailSubject") or messages.DEFAULT_INVITE_SUBJECT if medium == "EMAIL" else None,
             body=messages.render(body, password, user.username), purpose="invitation", created=deps.clock.now()))

@@ -470,6 +470,8 @@ class _Importer:
             message = unreadable or (TOO_MANY_MESSAGE if too_many else DONE_MESSAGE)
             _finish(uow, job, Status.FAILED if too_many or unreadable else Status.SUCCEEDED, message[:128],
                     self.deps.clock.now())
+        with self.deps.store.write() as uow:
+            uow.import_jobs.refresh_statistics()
 
     def _commit(self, batch: _Batch) -> bool:
         """Insert one batch and count it, in one transaction; False when the job was stopped instead."""

@@ -32,6 +32,13 @@ def delivery_details(channel: str, destination: str, attribute: str) -> dict[str
     return {"Destination": mask(channel, destination), "DeliveryMedium": channel, "AttributeName": attribute}
 
 
+def email_message(config: dict[str, Any], **fields: Any) -> OutboxMessage:
+    """A message with the sender and Reply-To the pool configured (EmailConfigurationType.From,
+    ReplyToEmailAddress); without them the server's COGNATE_EMAIL_FROM is used."""
+    email = config.get("EmailConfiguration") or {}
+    return OutboxMessage(sender=email.get("From"), reply_to=email.get("ReplyToEmailAddress"), **fields)
+
+
 def verification_texts(config: dict[str, Any]) -> tuple[str, str, str]:
     """(email subject, email body, sms body) of a pool's verification message."""
     tpl = config.get("VerificationMessageTemplate", {})
@@ -47,7 +54,7 @@ def send_code(deps: Deps, uow: UnitOfWork, config: dict[str, Any], user: User, a
     channel = "EMAIL" if attribute == "email" else "SMS"
     destination = user.attributes[attribute]
     body = render(email_body if channel == "EMAIL" else sms_body, code, user.username)
-    deps.messenger.send(uow, OutboxMessage(channel=channel, destination=destination,
+    deps.messenger.send(uow, email_message(config, channel=channel, destination=destination,
                                            subject=render(subject, code, user.username) if channel == "EMAIL" else None,
                                            body=body, purpose=purpose, created=deps.clock.now()))
     return delivery_details(channel, destination, attribute)

@@ -88,6 +88,9 @@ class OutboxMessage:
     purpose: str
     created: float = 0.0
     id: int | None = None
+    # The pool's EmailConfiguration.From / ReplyToEmailAddress; None: the server's COGNATE_EMAIL_FROM.
+    sender: str | None = None
+    reply_to: str | None = None
 
 
 @dataclass

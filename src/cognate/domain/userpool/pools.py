@@ -40,6 +40,8 @@ def _refuse_unsupported(request: dict[str, Any]) -> None:
     addons = request.get("UserPoolAddOns")
     if addons and addons.get("AdvancedSecurityMode", "OFF") != "OFF":
         raise UnsupportedFeature("UserPoolAddOns.AdvancedSecurityMode other than OFF (threat protection)")
+    if request.get("MfaConfiguration") == "ON":
+        raise UnsupportedFeature("MfaConfiguration ON (multi-factor authentication) yet")
     if request.get("DcrConfiguration"):
         raise UnsupportedFeature("DcrConfiguration (dynamic client registration) yet")
     key = request.get("KeyConfiguration")

@@ -26,7 +26,8 @@ _WRITE = "cognate_write"
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         return _sqlite_engine(url)
-    return create_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+    # hide_parameters: a logged database error must never carry hashes, verifiers or e-mail addresses.
+    return create_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True, hide_parameters=True)
 
 
 def _sqlite_engine(url: str) -> Engine:
@@ -34,7 +35,7 @@ def _sqlite_engine(url: str) -> Engine:
     if path and path != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
-                           pool_size=8, max_overflow=8)
+                           pool_size=8, max_overflow=8, hide_parameters=True)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:

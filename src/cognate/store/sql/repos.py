@@ -383,6 +383,12 @@ class SqlImportJobs:
         return self.conn.execute(select(import_jobs.c.id).where(
             import_jobs.c.pool_id == pool_id, import_jobs.c.status.in_(_RUNNING)).limit(1)).first() is not None
 
+    def refresh_statistics(self) -> None:
+        # Without fresh statistics PostgreSQL may walk (pool_id, id) in id order and filter on email_key, i.e.
+        # read the whole pool, until autovacuum analyzes. SQLite plans these lookups without statistics.
+        if self.conn.dialect.name == "postgresql":
+            self.conn.exec_driver_sql("ANALYZE users")
+
 
 class SqlUnitOfWork:
     def __init__(self, conn: Connection, dialect: str) -> None:

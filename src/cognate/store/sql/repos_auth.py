@@ -6,10 +6,12 @@ import json
 from dataclasses import asdict
 from typing import Any
 
-from sqlalchemy import and_, delete, insert, select, update
+from sqlalchemy import Select, and_, delete, func, insert, select, update
 from sqlalchemy.engine import Connection, RowMapping
+from sqlalchemy.sql.elements import ColumnElement
 
 from cognate.domain.auth.model import AuthSession, Group, RefreshToken, SigningKey, UserSecurity
+from cognate.domain.userpool.model import User
 from cognate.store.sql.tables import (
     auth_sessions,
     groups,
@@ -18,6 +20,7 @@ from cognate.store.sql.tables import (
     signing_keys,
     user_groups,
     user_security,
+    users,
 )
 
 
@@ -133,52 +136,91 @@ class SqlGroups:
         return Group(pool_id=row["pool_id"], name=row["name"], created=row["created"], modified=row["modified"],
                      description=row["description"], role_arn=row["role_arn"], precedence=row["precedence"])
 
-    def _values(self, group: Group) -> dict[str, Any]:
+    @staticmethod
+    def _values(group: Group) -> dict[str, Any]:
         return {"description": group.description, "role_arn": group.role_arn, "precedence": group.precedence,
                 "modified": group.modified}
+
+    def _groups(self, query: Select[Any]) -> list[Group]:
+        return [self._from_row(r) for r in self.conn.execute(query).mappings()]
 
     def add(self, group: Group) -> None:
         self.conn.execute(insert(groups).values(pool_id=group.pool_id, name=group.name, created=group.created,
                                                 **self._values(group)))
 
-    def get(self, pool_id: str, name: str) -> Group | None:
-        row = self.conn.execute(select(groups).where(groups.c.pool_id == pool_id, groups.c.name == name)
-                                ).mappings().first()
-        return self._from_row(row) if row else None
+    def get(self, pool_id: str, name: str, *, for_update: bool = False) -> Group | None:
+        query = select(groups).where(groups.c.pool_id == pool_id, groups.c.name == name)
+        if for_update and self.conn.dialect.name == "postgresql":
+            # SQLite serializes writers (BEGIN IMMEDIATE); PostgreSQL needs the row lock.
+            query = query.with_for_update()
+        found = self._groups(query)
+        return found[0] if found else None
 
     def update(self, group: Group) -> None:
         self.conn.execute(update(groups).where(groups.c.pool_id == group.pool_id, groups.c.name == group.name)
                           .values(**self._values(group)))
 
     def delete(self, pool_id: str, name: str) -> None:
-        self.conn.execute(delete(user_groups).where(user_groups.c.pool_id == pool_id, user_groups.c.group_name == name))
+        # The group row first: it waits for (or makes wait) a concurrent AdminAddUserToGroup holding that row,
+        # so the membership delete below also sees a member added meanwhile and none is left behind.
         self.conn.execute(delete(groups).where(groups.c.pool_id == pool_id, groups.c.name == name))
+        self.conn.execute(delete(user_groups).where(user_groups.c.pool_id == pool_id,
+                                                    user_groups.c.group_name == name))
+
+    def count(self, pool_id: str) -> int:
+        query = select(func.count()).select_from(groups).where(groups.c.pool_id == pool_id)
+        return int(self.conn.execute(query).scalar_one())
 
     def page(self, pool_id: str, after: str | None, limit: int) -> list[Group]:
         query = select(groups).where(groups.c.pool_id == pool_id)
         if after is not None:
             query = query.where(groups.c.name > after)
-        return [self._from_row(r) for r in self.conn.execute(query.order_by(groups.c.name).limit(limit)).mappings()]
+        return self._groups(query.order_by(groups.c.name).limit(limit))
 
-    def add_member(self, pool_id: str, name: str, user_id: int) -> None:
-        exists = self.conn.execute(select(user_groups.c.user_id).where(
-            user_groups.c.pool_id == pool_id, user_groups.c.group_name == name,
-            user_groups.c.user_id == user_id)).first()
-        if exists is None:
-            self.conn.execute(insert(user_groups).values(pool_id=pool_id, group_name=name, user_id=user_id))
+    def _membership(self, pool_id: str, name: str, user_id: int) -> ColumnElement[bool]:
+        return and_(user_groups.c.pool_id == pool_id, user_groups.c.group_name == name,
+                    user_groups.c.user_id == user_id)
+
+    def add_member(self, pool_id: str, name: str, user_id: int) -> bool:
+        if self.conn.execute(select(user_groups.c.user_id).where(self._membership(pool_id, name, user_id))
+                             ).first() is not None:
+            return False
+        self.conn.execute(insert(user_groups).values(pool_id=pool_id, group_name=name, user_id=user_id))
+        return True
 
     def remove_member(self, pool_id: str, name: str, user_id: int) -> None:
-        self.conn.execute(delete(user_groups).where(user_groups.c.pool_id == pool_id,
-                                                    user_groups.c.group_name == name, user_groups.c.user_id == user_id))
+        self.conn.execute(delete(user_groups).where(self._membership(pool_id, name, user_id)))
+
+    def _of_user(self, user_id: int) -> Select[Any]:
+        joined = groups.join(user_groups, and_(user_groups.c.pool_id == groups.c.pool_id,
+                                               user_groups.c.group_name == groups.c.name))
+        return select(groups).select_from(joined).where(user_groups.c.user_id == user_id)
 
     def of_user(self, user_id: int) -> list[Group]:
-        query = select(groups).join(user_groups, and_(user_groups.c.pool_id == groups.c.pool_id,
-                                                      user_groups.c.group_name == groups.c.name)
-                                    ).where(user_groups.c.user_id == user_id).order_by(groups.c.name)
-        return [self._from_row(r) for r in self.conn.execute(query).mappings()]
+        name: ColumnElement[str] = groups.c.name
+        if self.conn.dialect.name == "postgresql":
+            # Code point order, as SQLite's and Python's: both tokens list a user's groups in one order.
+            name = name.collate("C")
+        return self._groups(self._of_user(user_id).order_by(groups.c.precedence.is_(None), groups.c.precedence,
+                                                            name))
 
-    def member_ids(self, pool_id: str, name: str, after: int | None, limit: int) -> list[int]:
-        query = select(user_groups.c.user_id).where(user_groups.c.pool_id == pool_id, user_groups.c.group_name == name)
+    def count_of_user(self, user_id: int) -> int:
+        query = select(func.count()).select_from(user_groups).where(user_groups.c.user_id == user_id)
+        return int(self.conn.execute(query).scalar_one())
+
+    def page_of_user(self, user_id: int, after: str | None, limit: int) -> list[Group]:
+        query = self._of_user(user_id)
+        if after is not None:
+            query = query.where(groups.c.name > after)
+        return self._groups(query.order_by(groups.c.name).limit(limit))
+
+    def members(self, pool_id: str, name: str, after: int | None, limit: int) -> list[User]:
+        # Imported here: repos.py imports this module, and users are built in one place.
+        from cognate.store.sql.repos import SqlUsers
+
+        query = select(users).select_from(users.join(user_groups, user_groups.c.user_id == users.c.id)).where(
+            user_groups.c.pool_id == pool_id, user_groups.c.group_name == name)
         if after is not None:
             query = query.where(user_groups.c.user_id > after)
-        return [int(r[0]) for r in self.conn.execute(query.order_by(user_groups.c.user_id).limit(limit))]
+        rows = self.conn.execute(query.order_by(user_groups.c.user_id).limit(limit)).mappings()
+        return [SqlUsers._from_row(r) for r in rows]
