@@ -9,8 +9,12 @@ import signal
 import sys
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 
 from cognate.config import Settings, load_settings
+
+if TYPE_CHECKING:
+    from cognate.domain.context import Deps
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -68,6 +72,58 @@ def _credentials(args: argparse.Namespace) -> int:
     return 0
 
 
+def _key_deps(args: argparse.Namespace) -> Deps:
+    """What the key commands need: the store and the master key the server seals signing keys with. A data
+    dir without a master key (and no COGNATE_MASTER_KEY) is refused rather than given a new one, which
+    would seal keys the server cannot open."""
+    from cognate.app import build_deps
+    from cognate.store.sql.engine import SqlStore
+
+    settings = _settings(args)
+    if not settings.master_key and not (settings.data_dir / "master.key").exists():
+        raise SystemExit(f"cognate: no master key in {settings.data_dir} and COGNATE_MASTER_KEY is not set; "
+                         "pass the server's --data-dir")
+    store = SqlStore(settings.resolved_database_url())
+    store.migrate()
+    return build_deps(settings, store)
+
+
+def _keys_list(args: argparse.Namespace) -> int:
+    """Every signing key of the pool, newest last: in use, retired (still in the JWKS for a day), or gone."""
+    from cognate.clock import utc
+    from cognate.domain.tokens import keys
+
+    deps = _key_deps(args)
+    with deps.store.read() as uow:
+        if uow.pools.get(args.pool) is None:
+            print(f"cognate: user pool {args.pool} does not exist", file=sys.stderr)
+            return 1
+        found = uow.keys.for_pool(args.pool)
+        published = {k.kid for k in keys.published(deps, uow, args.pool)}
+    print("kid\tpurpose\tcreated\tstate")
+    for key in found:
+        state = "active" if key.retired is None else \
+            f"retired {utc(key.retired):%Y-%m-%dT%H:%M:%SZ}" + (" (in JWKS)" if key.kid in published else "")
+        print(f"{key.kid}\t{key.purpose}\t{utc(key.created):%Y-%m-%dT%H:%M:%SZ}\t{state}")
+    return 0
+
+
+def _keys_rotate(args: argparse.Namespace) -> int:
+    """New ID- and access-token keys for the pool; running servers sign with them from their next token."""
+    from cognate.domain.errors import ResourceNotFoundException
+    from cognate.domain.tokens import keys
+
+    deps = _key_deps(args)
+    try:
+        fresh = keys.rotate(deps, args.pool)
+    except ResourceNotFoundException as exc:
+        print(f"cognate: {exc.message}", file=sys.stderr)
+        return 1
+    for key in fresh:
+        print(f"{key.purpose}\t{key.kid}")
+    return 0
+
+
 def _coverage(args: argparse.Namespace) -> int:
     import cognate.api.idp  # noqa: F401
     from cognate.wire.registry import implemented
@@ -104,6 +160,14 @@ def parser() -> argparse.ArgumentParser:
     credentials = sub.add_parser("credentials", help="print the root SigV4 credentials as shell exports")
     common(credentials)
     credentials.set_defaults(func=_credentials)
+    keys = sub.add_parser("keys", help="a user pool's token signing keys: list, rotate")
+    keys_sub = keys.add_subparsers(dest="keys_command", required=True)
+    keys_list = keys_sub.add_parser("list", help="list the pool's signing keys and their state")
+    keys_rotate = keys_sub.add_parser("rotate", help="new signing keys; the old ones stay in the JWKS for a day")
+    for command, func in ((keys_list, _keys_list), (keys_rotate, _keys_rotate)):
+        command.add_argument("--pool", required=True, help="user pool id, e.g. us-east-1_AbCdEfGhI")
+        common(command)
+        command.set_defaults(func=func)
     coverage = sub.add_parser("coverage", help="print which AWS operations are implemented")
     coverage.set_defaults(func=_coverage)
     return root

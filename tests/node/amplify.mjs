@@ -1,22 +1,25 @@
 // Amplify JS v6 (aws-amplify, @aws-amplify/auth) against Cognate: signIn (USER_SRP_AUTH by default,
 // or the authFlowType given), confirmSignIn with a new password, fetchAuthSession (optionally forcing
-// a refresh), getCurrentUser, signOut.
+// a refresh: GetTokensFromRefreshToken), getCurrentUser, fetchUserAttributes (GetUser), signOut
+// (RevokeToken).
 //
-// Node shims: none needed for fetch or crypto (Node 20 globals). Tokens go to Amplify's own
-// in-memory KeyValueStorage (`sharedInMemoryStorage`), set with the documented
-// `cognitoUserPoolsTokenProvider.setKeyValueStorage`, instead of relying on the silent fallback from
-// `window.localStorage`.
+// Node shims: none for fetch or crypto on Node 20 (globals; harness.mjs covers Node 18's crypto).
+// Tokens go to Amplify's own in-memory KeyValueStorage (`sharedInMemoryStorage`), set with the
+// documented `cognitoUserPoolsTokenProvider.setKeyValueStorage`, instead of relying on the silent
+// fallback from `window.localStorage`.
 //
 // Input:  {endpoint, userPoolId, clientId, username, password,
 //          authFlowType?: "USER_SRP_AUTH" | "USER_PASSWORD_AUTH", newPassword?: string, forceRefresh?: bool}
-// Result: {signIn, confirmSignIn?, currentUser?, session?, refreshed?, afterSignOut?} where a failed step
-//         is {error: {name, message, underlying?}} and the others are described below.
+// Result: {signIn, confirmSignIn?, currentUser?, session?, refreshed?, attributes?, refreshToken?,
+//         afterSignOut?}, where a failed step is {error: {name, message, underlying?}};
+//         `refreshToken` is read from Amplify's token store before signing out.
 
 import { calls, errorInfo, main } from "./harness.mjs";
 import { Amplify } from "aws-amplify";
 import {
   confirmSignIn,
   fetchAuthSession,
+  fetchUserAttributes,
   getCurrentUser,
   signIn,
   signOut,
@@ -73,6 +76,9 @@ main(async (input) => {
     result.refreshed = await step(() => sessionTokens({ forceRefresh: true }));
     result.refreshed.operations = calls.slice(before).map((c) => c.operation);
   }
+  result.attributes = await step(() => fetchUserAttributes()); // GetUser with the latest access token
+  // The refresh token is not part of fetchAuthSession's answer; Amplify's token store has it.
+  result.refreshToken = (await cognitoUserPoolsTokenProvider.authTokenStore.loadTokens())?.refreshToken ?? null;
   const signedOut = await step(() => signOut());
   result.afterSignOut = {
     signOutError: signedOut?.error ?? null,

@@ -48,11 +48,16 @@ globalThis.fetch = async function recordingFetch(input, init = {}) {
   }
 };
 
-/** The parts of an error worth reporting: AWS error name/code, message, and what it wraps. */
+/** The parts of an error worth reporting: AWS error name/code, class, message, and what it wraps. */
 export function errorInfo(err) {
   if (err === null || err === undefined) return null;
   if (typeof err !== "object") return { message: String(err) };
-  const info = { name: err.name ?? null, code: err.code ?? null, message: err.message ?? String(err) };
+  const info = {
+    name: err.name ?? null, // the AWS error name for Amplify's AuthError and the identity-js errors
+    class: err.constructor?.name ?? null, // aws-jwt-verify's errors say what failed only by their class
+    code: err.code ?? null,
+    message: err.message ?? String(err),
+  };
   if (err.underlyingError) info.underlying = errorInfo(err.underlyingError);
   if (err.recoverySuggestion) info.recoverySuggestion = err.recoverySuggestion;
   return info;

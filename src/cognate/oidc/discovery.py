@@ -11,7 +11,9 @@ from cognate.domain.userpool import pools
 
 
 def jwks(deps: Deps, pool_id: str) -> dict[str, Any]:
-    with deps.store.write() as uow:
+    """The pool's keys (RFC 7517 §5): made on first use, so the document is never empty; then only read."""
+    keys.ensure(deps, pool_id)
+    with deps.store.read() as uow:
         pools.get(uow, pool_id)
         return keys.jwks(deps, uow, pool_id)
 

@@ -2,7 +2,10 @@
 (API reference: InitiateAuth, AdminInitiateAuth, RespondToAuthChallenge, AdminRespondToAuthChallenge).
 
 One engine for every door: the API handlers and, later, the hosted pages call ``initiate``/``respond``.
-A step either returns tokens (``AuthenticationResult``) or the next challenge with a fresh ``Session``.
+A step either returns tokens (``AuthenticationResult``, with empty ``ChallengeParameters``) or the next
+challenge with a fresh ``Session``. ClientMetadata, AnalyticsMetadata, UserContextData and ContextData feed
+Lambda triggers, Pinpoint and threat protection, none of which a Cognate pool has: they are accepted and
+change nothing, as in a Cognito pool without them.
 """
 
 from __future__ import annotations
@@ -10,25 +13,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from cognate.domain.auth import challenges, password_flow, refresh, srp_flow
+from cognate.domain.auth import challenges, explicit_flows, password_flow, refresh, srp_flow
 from cognate.domain.context import Deps
-from cognate.domain.errors import InvalidParameterException, UnsupportedFeature
+from cognate.domain.errors import UnsupportedFeature
+from cognate.domain.tokens import keys
 from cognate.domain.userpool import clients, pools
 from cognate.domain.userpool.model import AppClient, UserPool
 
-# What a client may do when ExplicitAuthFlows is absent (API reference, CreateUserPoolClient).
-DEFAULT_FLOWS = {"ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_CUSTOM_AUTH", "ALLOW_USER_SRP_AUTH"}
-LEGACY_MAP = {"USER_PASSWORD_AUTH": "ALLOW_USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH": "ALLOW_ADMIN_USER_PASSWORD_AUTH",
-              "CUSTOM_AUTH_FLOW_ONLY": "ALLOW_CUSTOM_AUTH"}
-FLOW_PERMISSION = {"USER_PASSWORD_AUTH": "ALLOW_USER_PASSWORD_AUTH",
-                   "ADMIN_USER_PASSWORD_AUTH": "ALLOW_ADMIN_USER_PASSWORD_AUTH",
-                   "ADMIN_NO_SRP_AUTH": "ALLOW_ADMIN_USER_PASSWORD_AUTH", "USER_SRP_AUTH": "ALLOW_USER_SRP_AUTH",
-                   "REFRESH_TOKEN_AUTH": "ALLOW_REFRESH_TOKEN_AUTH", "REFRESH_TOKEN": "ALLOW_REFRESH_TOKEN_AUTH",
-                   "CUSTOM_AUTH": "ALLOW_CUSTOM_AUTH", "USER_AUTH": "ALLOW_USER_AUTH"}
-PUBLIC_FLOWS = {"USER_PASSWORD_AUTH", "USER_SRP_AUTH", "REFRESH_TOKEN_AUTH", "REFRESH_TOKEN", "CUSTOM_AUTH",
-                "USER_AUTH"}
-ADMIN_FLOWS = {"ADMIN_USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH", "USER_SRP_AUTH", "REFRESH_TOKEN_AUTH",
-               "REFRESH_TOKEN", "CUSTOM_AUTH", "USER_AUTH"}
+PASSWORD_FLOWS = ("USER_PASSWORD_AUTH", "ADMIN_USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH")
 
 
 @dataclass(frozen=True)
@@ -39,43 +31,26 @@ class Door:
     pool_id: str | None = None
 
 
-def allowed_flows(client: AppClient) -> set[str]:
-    given = client.config.get("ExplicitAuthFlows")
-    if not given:
-        return set(DEFAULT_FLOWS)
-    flows = {LEGACY_MAP.get(f, f) for f in given}
-    if any(f in LEGACY_MAP for f in given):
-        # Legacy clients always had SRP and refresh; CUSTOM_AUTH_FLOW_ONLY allowed nothing else.
-        flows.add("ALLOW_REFRESH_TOKEN_AUTH")
-        if "CUSTOM_AUTH_FLOW_ONLY" not in given:
-            flows.add("ALLOW_USER_SRP_AUTH")
-    return flows
-
-
 def _client_and_pool(deps: Deps, client_id: str, door: Door) -> tuple[AppClient, UserPool]:
+    """The client named; through the admin door it must belong to the pool named (ResourceNotFoundException
+    otherwise, as for a client that does not exist)."""
     with deps.store.read() as uow:
         if door.admin and door.pool_id is not None:
             client = clients.get(uow, door.pool_id, client_id)
         else:
             client = clients.find(uow, client_id)
-        return client, pools.get(uow, client.pool_id)
-
-
-def _check_flow(client: AppClient, flow: str, door: Door) -> None:
-    if flow not in (ADMIN_FLOWS if door.admin else PUBLIC_FLOWS):
-        raise InvalidParameterException("Initiate Auth method not supported.")
-    if FLOW_PERMISSION[flow] not in allowed_flows(client):
-        raise InvalidParameterException(f"{flow.replace('ADMIN_NO_SRP_AUTH', 'ADMIN_USER_PASSWORD_AUTH')} flow not "
-                                        "enabled for this client" if "REFRESH" not in flow
-                                        else "Refresh Token Flow not enabled for this client")
+        pool = pools.get(uow, client.pool_id)
+    # The pool's signing keys exist before any transaction that signs (keys.py, concurrency).
+    keys.ensure(deps, pool.id)
+    return client, pool
 
 
 def initiate(deps: Deps, request: dict[str, Any], door: Door) -> dict[str, Any]:
     flow = request["AuthFlow"]
     params = dict(request.get("AuthParameters") or {})
     client, pool = _client_and_pool(deps, request["ClientId"], door)
-    _check_flow(client, flow, door)
-    if flow in ("USER_PASSWORD_AUTH", "ADMIN_USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH"):
+    explicit_flows.check(client, flow, admin=door.admin)
+    if flow in PASSWORD_FLOWS:
         return password_flow.sign_in(deps, pool, client, params)
     if flow == "USER_SRP_AUTH":
         return srp_flow.start(deps, pool, client, params)

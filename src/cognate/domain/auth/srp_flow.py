@@ -1,7 +1,15 @@
-"""USER_SRP_AUTH and its PASSWORD_VERIFIER challenge (shared/reference/srp.md §3-5).
+"""USER_SRP_AUTH and its PASSWORD_VERIFIER challenge (shared/reference/srp.md §3-5; API reference,
+InitiateAuth and RespondToAuthChallenge).
 
-The server secret ``b`` lives only in the server-side session row; SECRET_BLOCK is random and must come
-back unchanged. The two modular exponentiations run outside any transaction."""
+The server secret ``b`` lives only in the server-side session row; the verifier stays sealed with the user
+and is read again to check the claim. SECRET_BLOCK is random, must come back unchanged, and names the
+session (pycognito answers PASSWORD_VERIFIER without a Session, as Cognito allows). The modular
+exponentiations run outside any transaction.
+
+An unknown user, when the client prevents user-existence errors, gets a plausible challenge from a decoy
+verifier (a stable salt per name, a UUID user id where users sign in with an email or phone) and the
+same work at the second step, then "Incorrect username or password.".
+"""
 
 from __future__ import annotations
 
@@ -10,22 +18,39 @@ import binascii
 import hashlib
 import hmac
 import secrets
+import uuid
 from typing import Any
 
 from cognate.domain.auth import challenges, credentials, lockout, sessions, srp
 from cognate.domain.context import Deps
-from cognate.domain.errors import InvalidParameterException, NotAuthorizedException, PasswordResetRequiredException
+from cognate.domain.errors import (
+    CognateError,
+    InvalidParameterException,
+    NotAuthorizedException,
+    PasswordResetRequiredException,
+)
 from cognate.domain.userpool import clients, users
-from cognate.domain.userpool.model import AppClient, UserPool, UserStatus
+from cognate.domain.userpool.model import AppClient, User, UserPool, UserStatus
+from cognate.store.ports import UnitOfWork
 
-CLOCK_SKEW = 300.0
+CLOCK_SKEW = 300.0  # Cognito's allowed TIMESTAMP skew is not published (srp.md §4)
 CHALLENGE = "PASSWORD_VERIFIER"
 
 
-def _decoy(deps: Deps, pool: UserPool, username: str) -> srp.Verifier:
-    """A stable fake verifier for an unknown user, so repeated probes see a consistent salt."""
-    seed = deps.box.mac(f"{pool.id}:{username}", "srp-decoy")
-    return srp.Verifier(int(seed[:32], 16), int(seed, 16) % srp.N)
+def _decoy(deps: Deps, pool: UserPool, username: str) -> tuple[srp.Verifier, str]:
+    """A stable fake verifier and user id for an unknown user, so repeated probes see a consistent salt."""
+    seed = deps.box.mac(f"{pool.id}:{username}", "srp-decoy")  # 64 hex digits: salt, id and verifier from it
+    user_id = str(uuid.UUID(seed[32:], version=4)) if users.username_attributes(pool) else username
+    return srp.Verifier(int(seed[:32], 16), int(seed, 16) % srp.N), user_id
+
+
+def _verifier_of(deps: Deps, uow: UnitOfWork, user: User) -> srp.Verifier:
+    found = credentials.srp_verifier(deps, uow, user)
+    if found is None:
+        if user.status == UserStatus.RESET_REQUIRED:
+            raise PasswordResetRequiredException()  # an imported user has no password until it resets one
+        raise NotAuthorizedException(challenges.INCORRECT)
+    return found
 
 
 def start(deps: Deps, pool: UserPool, client: AppClient, params: dict[str, str]) -> dict[str, Any]:
@@ -35,29 +60,22 @@ def start(deps: Deps, pool: UserPool, client: AppClient, params: dict[str, str])
         a_public = srp.parse_a(srp_a)
     except ValueError as exc:
         raise InvalidParameterException("SRP_A is not valid.") from exc
+    state: dict[str, Any] = {"A": format(a_public, "x"), "device_key": params.get("DEVICE_KEY")}
     with deps.store.read() as uow:
         user = users.find(uow, pool, username)
-        if user is None:
+        if user is None or user.id is None:
             if client.config.get("PreventUserExistenceErrors") != "ENABLED":
                 raise challenges.unknown_user(client)
-            verifier, user_id, key = _decoy(deps, pool, username), username, None
+            verifier, user_id = _decoy(deps, pool, username)
+            state.update(username_key=None, decoy=format(verifier.verifier, "x"))
         else:
-            assert user.id is not None
             lockout.check(deps, uow, user.id)
-            found = credentials.srp_verifier(deps, uow, user)
-            if found is None:
-                if user.status == UserStatus.RESET_REQUIRED:
-                    raise PasswordResetRequiredException()
-                raise NotAuthorizedException(challenges.INCORRECT)
-            verifier, user_id, key = found, user.username, user.username_key
+            verifier, user_id = _verifier_of(deps, uow, user), user.username
+            state.update(username_key=user.username_key, set_at=user.password_set_at)
     step = srp.server_step(verifier.verifier)
     secret_block = base64.b64encode(secrets.token_bytes(64)).decode()
-    state = {"username_key": key, "user_id": user_id, "A": format(a_public, "x"), "b": format(step.b, "x"),
-             "B": format(step.B, "x"), "verifier": format(verifier.verifier, "x"), "secret_block": secret_block,
-             "device_key": params.get("DEVICE_KEY")}
+    state.update(user_id=user_id, b=format(step.b, "x"), B=format(step.B, "x"), secret_block=secret_block)
     with deps.store.write() as uow:
-        # The SECRET_BLOCK doubles as the Session: pycognito answers PASSWORD_VERIFIER without a Session,
-        # as Cognito allows, so the state must be found from the block that comes back.
         token = sessions.open_session(deps, uow, client, user_id, CHALLENGE, state, token=secret_block)
     return {"ChallengeName": CHALLENGE, "Session": token,
             "ChallengeParameters": {"SALT": format(verifier.salt, "x"), "SRP_B": format(step.B, "x"),
@@ -72,40 +90,60 @@ def _timestamp_ok(deps: Deps, text: str) -> bool:
     return moment is not None and abs(moment.timestamp() - deps.clock.now()) <= CLOCK_SKEW
 
 
-def _claim_matches(pool: UserPool, state: dict[str, Any], answers: dict[str, str]) -> bool:
-    if not hmac.compare_digest(answers["PASSWORD_CLAIM_SECRET_BLOCK"].encode(), state["secret_block"].encode()):
-        return False
+def _claim_matches(pool: UserPool, state: dict[str, Any], answers: dict[str, str], verifier: int) -> bool:
     try:
         given = base64.b64decode(answers["PASSWORD_CLAIM_SIGNATURE"], validate=True)
         block = base64.b64decode(state["secret_block"])
     except (binascii.Error, ValueError):
-        return False
+        given, block = b"", b""
     step = srp.ServerStep(int(state["b"], 16), int(state["B"], 16))
-    key = srp.session_key(int(state["A"], 16), step, int(state["verifier"], 16))
+    try:
+        key = srp.session_key(int(state["A"], 16), step, verifier)
+    except ValueError:  # u == 0: a client that chose A to make it so proves nothing
+        return False
     expected = srp.claim_signature(key, credentials.pool_part(pool.id), state["user_id"], block, answers["TIMESTAMP"])
     return hmac.compare_digest(hashlib.sha256(expected).digest(), hashlib.sha256(given).digest())
 
 
+def _take(deps: Deps, client: AppClient, pool: UserPool, block: str,
+          username: str) -> tuple[dict[str, Any], int | None, bool]:
+    """Consume the session and count the attempt against the user's lockout, in one transaction: the state,
+    the verifier to check against, and whether the user the answer names is the one that started."""
+    with deps.store.write() as uow:
+        state = sessions.take(deps, uow, client, block, CHALLENGE).state
+        if state["username_key"] is None:
+            return state, int(state["decoy"], 16), False
+        user = uow.users.get(pool.id, state["username_key"])
+        if user is None or user.id is None:
+            return state, None, False
+        try:
+            lockout.attempt(deps, uow, user.id)
+        except CognateError as exc:
+            raise exc.keeping_writes() from None  # the session is spent all the same
+        named = users.find(uow, pool, username)
+        same = named is not None and named.id == user.id and user.password_set_at == state.get("set_at")
+        found = credentials.srp_verifier(deps, uow, user)
+        return state, found.verifier if found else None, same
+
+
 def verify(deps: Deps, pool: UserPool, client: AppClient, session: str | None,
            answers: dict[str, str]) -> dict[str, Any]:
-    username, _, _, timestamp = challenges.require(
+    """PASSWORD_VERIFIER: the claim checked with the verifier of the user that started, named again by
+    USERNAME (its internal name, an alias or its sub), signed at a TIMESTAMP within the allowed skew."""
+    username, block, _, timestamp = challenges.require(
         answers, "USERNAME", "PASSWORD_CLAIM_SECRET_BLOCK", "PASSWORD_CLAIM_SIGNATURE", "TIMESTAMP")
     clients.check_secret_hash(deps, client, username, answers.get("SECRET_HASH"))
     in_time = _timestamp_ok(deps, timestamp)
-    if session and session != answers["PASSWORD_CLAIM_SECRET_BLOCK"]:
+    if session and session != block:
         raise NotAuthorizedException(challenges.INCORRECT)
-    with deps.store.write() as uow:
-        state = sessions.take(deps, uow, client, answers["PASSWORD_CLAIM_SECRET_BLOCK"], CHALLENGE).state
-    if state["username_key"] is None:
+    state, verifier, same_user = _take(deps, client, pool, block, username)
+    # The claim is computed for decoys too: an unknown user costs the same work as a wrong password.
+    proven = verifier is not None and _claim_matches(pool, state, answers, verifier) and in_time and same_user
+    if not proven:
         raise NotAuthorizedException(challenges.INCORRECT)
-    proven = in_time and _claim_matches(pool, state, answers)
     with deps.store.write() as uow:
         user = uow.users.get(pool.id, state["username_key"])
-        named = users.find(uow, pool, username)
-        if user is None or user.id is None or named is None or named.id != user.id:
+        if user is None or user.password_set_at != state.get("set_at"):
             raise NotAuthorizedException(challenges.INCORRECT)
-        if not proven:
-            lockout.failed(deps, uow, user.id)
-            raise NotAuthorizedException(challenges.INCORRECT).keeping_writes()
-        return challenges.after_password(deps, uow, pool, client, user, answers.get("DEVICE_KEY") or
-                                         state.get("device_key"))
+        return challenges.after_password(deps, uow, pool, client, user,
+                                         answers.get("DEVICE_KEY") or state.get("device_key"))

@@ -33,9 +33,13 @@ def issuer(public_url: str, pool_id: str) -> str:
     return f"{public_url}/{pool_id}"
 
 
-def _typed(name: str, value: str, schema_types: dict[str, str]) -> Any:
-    """Attribute values as Cognito serializes them: booleans and numbers typed, custom ones as strings."""
-    if name.endswith("_verified"):
+def _typed(name: str, value: str) -> Any:
+    """Attribute values as Cognito puts them in an ID token (Developer Guide, "Understanding the identity
+    (ID) token"): custom attributes always as strings, whatever their type; the two verified flags as
+    booleans; ``address`` as an object with ``formatted``; ``updated_at`` as a number."""
+    if name.startswith("custom:"):
+        return value
+    if name in ("email_verified", "phone_number_verified"):
         return value.lower() == "true"
     if name == "address":
         return {"formatted": value}
@@ -89,8 +93,7 @@ def id_claims(pool: UserPool, client: AppClient, user: User, groups: list[Group]
     readable = client.config.get("ReadAttributes")
     attributes = {k: v for k, v in user.attributes.items() if readable is None or k in readable}
     claims: dict[str, Any] = {"sub": user.sub}
-    types = {e["Name"]: e["AttributeDataType"] for e in pool.config.get("SchemaAttributes", [])}
-    claims.update({k: _typed(k, v, types) for k, v in attributes.items() if not k.startswith("dev:")})
+    claims.update({k: _typed(k, v) for k, v in attributes.items() if not k.startswith("dev:")})
     if "identities" in claims:
         claims["identities"] = json.loads(user.attributes["identities"])
     claims.update(group_claims(groups))

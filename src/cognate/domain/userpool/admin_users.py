@@ -137,6 +137,9 @@ def update_attributes(deps: Deps, request: dict[str, Any]) -> None:
         to_verify = []
         for attribute, flag in users.ALIAS_VERIFIED.items():
             changed = attribute in changes and changes[attribute] != user.attributes.get(attribute)
+            if changed and user.id is not None:
+                # A code sent for the old value must not verify the new one.
+                uow.codes.discard(user.id, f"verify:{attribute}")
             if changed and changes.get(flag) != "true":
                 changes[flag] = "false"
                 to_verify.append(attribute)
@@ -172,6 +175,8 @@ def delete_attributes(deps: Deps, request: dict[str, Any]) -> None:
             user.attributes.pop(name, None)
             if name in users.ALIAS_VERIFIED:
                 user.attributes.pop(users.ALIAS_VERIFIED[name], None)
+                if user.id is not None:
+                    uow.codes.discard(user.id, f"verify:{name}")
 
     _with_user(deps, request["UserPoolId"], request["Username"], change)
 
@@ -235,10 +240,12 @@ def reset_password(deps: Deps, pool_id: str, username: str) -> None:
 
 
 def recovery_channel(pool: UserPool, user: User) -> str | None:
-    """The first verified contact in AccountRecoverySetting's priority order (email first by default)."""
+    """The first verified contact in AccountRecoverySetting's priority order. Without the setting "Amazon
+    Cognito uses the legacy behavior to determine the recovery method where SMS is preferred over email" (API
+    reference, CreateUserPool AccountRecoverySetting)."""
     setting = pool.config.get("AccountRecoverySetting", {}).get("RecoveryMechanisms")
     order = [m["Name"] for m in sorted(setting, key=lambda m: m["Priority"])] if setting else \
-        ["verified_email", "verified_phone_number"]
+        ["verified_phone_number", "verified_email"]
     for mechanism in order:
         attribute = {"verified_email": "email", "verified_phone_number": "phone_number"}.get(mechanism)
         if attribute and user.attributes.get(users.ALIAS_VERIFIED[attribute]) == "true":

@@ -218,12 +218,17 @@ def verify_attribute(deps: Deps, token: str, name: str, code: str) -> None:
 # --- ChangePassword ------------------------------------------------------------------------------------------
 
 
-def _not_locked(deps: Deps, uow: UnitOfWork, user: User) -> None:
-    """After repeated wrong previous passwords ChangePassword answers LimitExceededException (observed on
-    Cognito; sign-in answers the same back-off with NotAuthorizedException "Password attempts exceeded")."""
-    locked_until = uow.security.get(_user_id(user)).locked_until
-    if locked_until is not None and deps.clock.now() < locked_until:
-        raise LimitExceededException()
+def _count_attempt(deps: Deps, token: str) -> Caller:
+    """The caller, with this attempt counted towards the sign-in back-off before the password is checked (so
+    concurrent guesses cannot all pass a lockout check). While locked out ChangePassword answers
+    LimitExceededException, as Cognito does; sign-in answers NotAuthorizedException "Password attempts exceeded"."""
+    with deps.store.write() as uow:
+        caller = _caller(deps, uow, token)
+        try:
+            lockout.attempt(deps, uow, _user_id(caller.user))
+        except NotAuthorizedException:
+            raise LimitExceededException() from None
+    return caller
 
 
 def change_password(deps: Deps, request: dict[str, Any]) -> None:
@@ -233,23 +238,25 @@ def change_password(deps: Deps, request: dict[str, Any]) -> None:
     token, proposed, previous = request["AccessToken"], request["ProposedPassword"], request.get("PreviousPassword")
     with deps.store.read() as uow:
         caller = _caller(deps, uow, token)
-        _not_locked(deps, uow, caller.user)
     pool, user = caller.pool, caller.user
     policy.check(pool.config["Policies"]["PasswordPolicy"], proposed)
-    if user.password_hash is not None and previous is None:
-        raise missing("PreviousPassword")
-    # The slow parts (argon2id, the SRP verifier) run outside any transaction.
-    correct = user.password_hash is None or deps.passwords.verify(user.password_hash, previous or "")
-    record = credentials.prepare(deps, pool.id, user.username, proposed) if correct else None
+    if user.password_hash is None:
+        # A user without a password (passwordless sign-in only) sets one without proving an old one.
+        correct = True
+    else:
+        if previous is None:
+            raise missing("PreviousPassword")
+        user = _count_attempt(deps, token).user
+        # The slow parts (argon2id, the SRP verifier) run outside any transaction.
+        correct = deps.passwords.verify(user.password_hash, previous)
+    if not correct:
+        raise NotAuthorizedException(INCORRECT)
+    record = credentials.prepare(deps, pool.id, user.username, proposed)
     with deps.store.write() as uow:
         current = _caller(deps, uow, token).user
-        if record is None:
-            lockout.failed(deps, uow, _user_id(current))
-            raise NotAuthorizedException(INCORRECT).keeping_writes()
         if current.password_hash != user.password_hash:
             # The password changed since it was checked: the proof is about a password no longer in force.
             raise NotAuthorizedException(INCORRECT)
         lockout.succeeded(uow, _user_id(current))
         credentials.store(deps, uow, current, record)
         users.touch(deps, uow, current)
-

@@ -58,9 +58,11 @@ def _check_state(user: User) -> None:
 
 def _simulated_delivery(pool: UserPool) -> dict[str, str]:
     """What a client that hides user existence answers for an unknown user: a plausible delivery by the
-    channel the pool would use first."""
-    first = next(iter(_mechanisms(pool)), "verified_email")
-    if first == "verified_phone_number":
+    channel the pool would use first (without AccountRecoverySetting, SMS in a pool that verifies only phone
+    numbers, else email)."""
+    auto = pool.config.get("AutoVerifiedAttributes", [])
+    default = "verified_phone_number" if "phone_number" in auto and "email" not in auto else "verified_email"
+    if next(iter(_mechanisms(pool)), default) == "verified_phone_number":
         return messages.delivery_details("SMS", "+10000000000", "phone_number")
     return messages.delivery_details("EMAIL", "user@example.com", "email")
 

@@ -319,6 +319,7 @@ class SqlOutbox:
 
 
 _RUNNING = ("Pending", "InProgress", "Stopping")
+_CSV_PIECE = 8 * 1024 * 1024
 _JOB_FIELDS = ("id", "pool_id", "name", "status", "created", "role_arn", "upload_token", "upload_expires",
                "hashing_algorithm", "started", "completed", "imported", "skipped", "failed", "message")
 
@@ -368,12 +369,43 @@ class SqlImportJobs:
         rows = self.conn.execute(query.order_by(c.created.desc(), c.id.desc()).limit(limit)).mappings()
         return [ImportJob(**r) for r in rows]
 
+    # The CSV (up to 100 MB) moves in pieces. Sent or fetched whole, it stays in memory after the transaction:
+    # pysqlite keeps a cached statement's last bound parameters, and libpq never shrinks a connection's
+    # buffers from the largest message it carried, so each pooled connection would keep one file's worth.
     def put_csv(self, job_id: str, data: bytes | None) -> None:
-        self.conn.execute(update(import_jobs).where(import_jobs.c.id == job_id).values(csv=data))
+        where = import_jobs.c.id == job_id
+        if not data:
+            self.conn.execute(update(import_jobs).where(where).values(csv=data))
+            return
+        view = memoryview(data)
+        if self.conn.dialect.name == "sqlite":
+            self.conn.execute(update(import_jobs).where(where).values(csv=func.zeroblob(len(data))))
+            with self._blob(job_id, readonly=False) as blob:
+                for start in range(0, len(data), _CSV_PIECE):
+                    blob.write(view[start:start + _CSV_PIECE])
+            return
+        self.conn.execute(update(import_jobs).where(where).values(csv=b""))
+        for start in range(0, len(data), _CSV_PIECE):
+            piece = bytes(view[start:start + _CSV_PIECE])
+            self.conn.execute(update(import_jobs).where(where).values(csv=import_jobs.c.csv.op("||")(piece)))
 
     def get_csv(self, job_id: str) -> bytes | None:
-        value = self.conn.execute(select(import_jobs.c.csv).where(import_jobs.c.id == job_id)).scalar()
-        return bytes(value) if value is not None else None
+        where = import_jobs.c.id == job_id
+        size = self.conn.execute(select(func.length(import_jobs.c.csv)).where(where)).scalar()
+        if size is None:
+            return None
+        if self.conn.dialect.name == "sqlite":
+            with self._blob(job_id, readonly=True) as blob:
+                return bytes(blob.read())
+        pieces = [bytes(self.conn.execute(select(func.substring(import_jobs.c.csv, start + 1, _CSV_PIECE))
+                                          .where(where)).scalar_one()) for start in range(0, size, _CSV_PIECE)]
+        return b"".join(pieces)
+
+    def _blob(self, job_id: str, *, readonly: bool) -> Any:
+        """SQLite's incremental blob I/O on the job's CSV (no bound parameter holds the data)."""
+        rowid = self.conn.exec_driver_sql("SELECT rowid FROM import_jobs WHERE id = ?", (job_id,)).scalar_one()
+        raw: Any = self.conn.connection.dbapi_connection
+        return raw.blobopen("import_jobs", "csv", rowid, readonly=readonly)
 
     def has_csv(self, job_id: str) -> bool:
         return self.conn.execute(select(import_jobs.c.id).where(
