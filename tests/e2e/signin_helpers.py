@@ -111,7 +111,7 @@ def jwks(server: CognateServer, pool_id: str) -> dict[str, Any]:
 def verified_claims(server: CognateServer, pool_id: str, token: str) -> dict[str, Any]:
     """A relying party's check, with nothing but the JWKS URL: RS256 signature by a key of the JWKS, the
     pool's issuer, and an expiry in the future."""
-    decoded = jwt.decode(token, KeySet.import_key_set(jwks(server, pool_id)), algorithms=["RS256"])  # type: ignore[arg-type]
+    decoded = jwt.decode(token, KeySet.import_key_set(jwks(server, pool_id)), algorithms=["RS256"])
     JWTClaimsRegistry(iss={"essential": True, "value": f"{server.url}/{pool_id}"},
                       exp={"essential": True}).validate(decoded.claims)
     return dict(decoded.claims)

@@ -532,12 +532,10 @@ def test_sweep_wrong_types(server: CognateServer, op: str) -> None:
         assert_aws_error(status, headers, answer, "SerializationException", f"{op} with {name} of the wrong type")
 
 
-@pytest.mark.parametrize("op", IMPLEMENTED)
+@pytest.mark.parametrize("op", [op for op in IMPLEMENTED if any(True for _ in oversize_paths(op))])
 def test_sweep_oversize_strings(server: CognateServer, op: str) -> None:
     base = request_for(op, {}, full=False)
     paths = list(oversize_paths(op))
-    if not paths:
-        pytest.skip(f"{op} has no string member with a maximum length")
     for path, shape in paths:
         body = json.loads(json.dumps(base))
         holder = body

@@ -560,3 +560,12 @@ def test_verified_flags_are_booleans_whatever_their_case(idp: Any) -> None:
     assert get(idp, pool_id, email)["Username"] == username  # a verified alias
     assert error_of(idp.admin_update_user_attributes, UserPoolId=pool_id, Username=username,
                     UserAttributes=[{"Name": "email_verified", "Value": "yes"}])[0] == "InvalidParameterException"
+
+
+def test_admin_create_user_leaves_required_attributes_to_the_user(idp: Any) -> None:
+    """API reference, AdminCreateUser: required attributes may be supplied by the user at first sign-in."""
+    pool = create_pool(idp, Schema=[{"Name": "name", "Required": True}])
+    created = idp.admin_create_user(UserPoolId=pool["Id"], Username="no-name-yet", MessageAction="SUPPRESS")
+    assert created["User"]["UserStatus"] == "FORCE_CHANGE_PASSWORD"
+    names = {a["Name"] for a in created["User"]["Attributes"]}
+    assert "name" not in names and "sub" in names

@@ -31,7 +31,10 @@ class SessionStore(Protocol):
 
 
 class SecurityStore(Protocol):
-    def get(self, user_id: int) -> UserSecurity: ...
+    def get(self, user_id: int, *, for_update: bool = False) -> UserSecurity:
+        """``for_update``: lock the row until the transaction ends (a read-modify-write such as counting a
+        failed sign-in must not lose a concurrent one)."""
+        ...
     def put(self, security: UserSecurity) -> None: ...
 
 

@@ -22,7 +22,7 @@ from cognate.domain.errors import (
     UserNotFoundException,
 )
 from cognate.domain.tokens.claims import SignIn
-from cognate.domain.tokens.issue import authentication_result
+from cognate.domain.tokens.issue import Minted, mint
 from cognate.domain.userpool import clients, policy, schema, users
 from cognate.domain.userpool.model import AppClient, User, UserPool, UserStatus
 from cognate.store.ports import UnitOfWork
@@ -31,6 +31,8 @@ INCORRECT = "Incorrect username or password."
 TEMPORARY_EXPIRED = "Temporary password has expired and must be reset by an administrator."
 NEW_PASSWORD = "NEW_PASSWORD_REQUIRED"
 DAY = 86400.0
+# What a proven password leads to: a challenge (a complete answer), or tokens still to be signed.
+Answer = dict[str, Any] | Minted
 
 
 def missing(name: str) -> InvalidParameterException:
@@ -58,10 +60,10 @@ def _temporary_password_expired(deps: Deps, pool: UserPool, user: User) -> bool:
     return user.password_set_at is not None and deps.clock.now() > user.password_set_at + days * DAY
 
 
-def after_password(deps: Deps, uow: UnitOfWork, pool: UserPool, client: AppClient, user: User,
-                   device_key: str | None = None) -> dict[str, Any]:
+def after_password(deps: Deps, uow: UnitOfWork, pool: UserPool, client: AppClient, user: User) -> Answer:
     """The answer to a proven password. The lockout count is cleared whatever follows (the password was
-    right), so errors below keep that write."""
+    right), so errors below keep that write. A DEVICE_KEY sent with the sign-in is not honoured: Cognate
+    pools do not track devices (DeviceConfiguration is refused), so no device of the user exists to name."""
     assert user.id is not None
     lockout.succeeded(uow, user.id)
     if not user.enabled:
@@ -76,9 +78,14 @@ def after_password(deps: Deps, uow: UnitOfWork, pool: UserPool, client: AppClien
         return _new_password_challenge(deps, uow, pool, client, user)
     if pool.config.get("MfaConfiguration", "OFF") == "ON":
         raise UnsupportedFeature("sign-in to a pool whose MfaConfiguration is ON (MFA) yet")
-    return {"ChallengeParameters": {},
-            "AuthenticationResult": authentication_result(deps, uow, pool, client, user,
-                                                          SignIn.new(deps.clock.now(), device_key))}
+    return mint(deps, uow, pool, client, user, SignIn.new(deps.clock.now()))
+
+
+def finish(answer: Answer) -> dict[str, Any]:
+    """The response of a step, once its transaction has committed: tokens are signed here, outside it."""
+    if isinstance(answer, Minted):
+        return {"ChallengeParameters": {}, "AuthenticationResult": answer.result()}
+    return answer
 
 
 def _required_missing(pool: UserPool, attributes: dict[str, str]) -> list[str]:
@@ -140,4 +147,5 @@ def new_password(deps: Deps, pool: UserPool, client: AppClient, session: str | N
         credentials.store(deps, uow, user, record)
         user.status = UserStatus.CONFIRMED
         users.touch(deps, uow, user)
-        return after_password(deps, uow, pool, client, user, answers.get("DEVICE_KEY"))
+        answer = after_password(deps, uow, pool, client, user)
+    return finish(answer)

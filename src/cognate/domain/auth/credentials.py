@@ -7,6 +7,7 @@ import json
 from dataclasses import dataclass
 
 from cognate.domain.auth import srp
+from cognate.domain.auth.model import UserSecurity
 from cognate.domain.context import Deps
 from cognate.domain.userpool.model import User
 from cognate.store.ports import UnitOfWork
@@ -42,9 +43,10 @@ def store(deps: Deps, uow: UnitOfWork, user: User, record: PasswordRecord) -> No
     uow.security.put(security)
 
 
-def srp_verifier(deps: Deps, uow: UnitOfWork, user: User) -> srp.Verifier | None:
+def srp_verifier(deps: Deps, uow: UnitOfWork, user: User, security: UserSecurity | None = None) -> srp.Verifier | None:
+    """The user's SRP salt and verifier, opened from ``security`` when the caller has just read it."""
     assert user.id is not None
-    sealed = uow.security.get(user.id).srp
+    sealed = (security or uow.security.get(user.id)).srp
     if sealed is None:
         return None
     data = json.loads(deps.box.open(sealed, SRP_PURPOSE))

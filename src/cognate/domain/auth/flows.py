@@ -55,8 +55,7 @@ def initiate(deps: Deps, request: dict[str, Any], door: Door) -> dict[str, Any]:
     if flow == "USER_SRP_AUTH":
         return srp_flow.start(deps, pool, client, params)
     if flow in ("REFRESH_TOKEN_AUTH", "REFRESH_TOKEN"):
-        return refresh.refresh(deps, pool, client, params.get("REFRESH_TOKEN"), params.get("SECRET_HASH"),
-                               params.get("DEVICE_KEY"))
+        return refresh.refresh(deps, pool, client, params.get("REFRESH_TOKEN"), params.get("SECRET_HASH"))
     if flow == "CUSTOM_AUTH":
         raise UnsupportedFeature("CUSTOM_AUTH (it needs the Lambda triggers) yet")
     raise UnsupportedFeature("USER_AUTH (choice-based sign-in) yet")

@@ -47,20 +47,22 @@ def check(deps: Deps, uow: UnitOfWork, user_id: int) -> None:
     _refuse_if_locked(uow.security.get(user_id), deps.clock.now())
 
 
-def attempt(deps: Deps, uow: UnitOfWork, user_id: int) -> None:
+def attempt(deps: Deps, uow: UnitOfWork, user_id: int) -> UserSecurity:
     """Before a password or SRP claim is checked: refused while locked out, else counted as a failure until
-    ``succeeded`` forgives it. Call it in a write transaction that commits before the check runs."""
-    security = uow.security.get(user_id)
+    ``succeeded`` forgives it. Call it in a write transaction that commits before the check runs. Returns the
+    user's security record as written."""
+    security = uow.security.get(user_id, for_update=True)
     now = deps.clock.now()
     _forget_if_quiet(security, now)
     _refuse_if_locked(security, now)
     _count(security, now)
     uow.security.put(security)
+    return security
 
 
 def failed(deps: Deps, uow: UnitOfWork, user_id: int) -> None:
     """Count a failure found after the fact (ChangePassword's previous password)."""
-    security = uow.security.get(user_id)
+    security = uow.security.get(user_id, for_update=True)
     now = deps.clock.now()
     _forget_if_quiet(security, now)
     _count(security, now)

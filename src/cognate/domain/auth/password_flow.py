@@ -43,4 +43,5 @@ def sign_in(deps: Deps, pool: UserPool, client: AppClient, params: dict[str, str
         # The password proven is the one still set: a change since the check makes this attempt void.
         if current is None or current.id != user.id or current.password_hash != user.password_hash:
             raise NotAuthorizedException(challenges.INCORRECT)
-        return challenges.after_password(deps, uow, pool, client, current, params.get("DEVICE_KEY"))
+        answer = challenges.after_password(deps, uow, pool, client, current)
+    return challenges.finish(answer)

@@ -59,29 +59,32 @@ def _live(deps: Deps, uow: UnitOfWork, client: AppClient, token: str) -> tuple[R
     return stored, user
 
 
-def _tokens(deps: Deps, pool: UserPool, client: AppClient, token: str, device_key: str | None,
+def _tokens(deps: Deps, pool: UserPool, client: AppClient, token: str,
             check_secret: Callable[[User], None]) -> dict[str, Any]:
-    """The AuthenticationResult of one refresh; ``check_secret(user)`` proves the caller is the client."""
+    """The AuthenticationResult of one refresh; ``check_secret(user)`` proves the caller is the client. The
+    device of the sign-in carries over; one named by the refresh request (DEVICE_KEY, DeviceKey) is not
+    honoured, as Cognate pools track no devices. A refresh without rotation writes nothing, so it reads."""
     keys.ensure(deps, pool.id)
-    with deps.store.write() as uow:
+    rotating = rotates(client)
+    with deps.store.write() if rotating else deps.store.read() as uow:
         stored, user = _live(deps, uow, client, token)
         check_secret(user)
         sign_in = SignIn(stored.auth_time, stored.origin_jti, str(uuid.uuid4()), stored.scopes or ADMIN_SCOPE,
-                         stored.device_key or device_key)
+                         stored.device_key)
         new_token = None
-        if rotates(client):
+        if rotating:
             new_token = issue.new_refresh_token(deps, uow, pool, client, user, sign_in, expires=stored.expires)
             if stored.replaced_by is None:
                 grace = float((client.config.get("RefreshTokenRotation") or {}).get("RetryGracePeriodSeconds", 0))
                 stored.revoked = deps.clock.now() + grace
             stored.replaced_by = issue.digest(new_token)
             uow.refresh_tokens.update(stored)
-        return issue.authentication_result(deps, uow, pool, client, user, sign_in, refresh_token=new_token,
-                                           with_refresh=False)
+        minted = issue.mint(deps, uow, pool, client, user, sign_in, refresh_token=new_token, with_refresh=False)
+    return minted.result()
 
 
-def refresh(deps: Deps, pool: UserPool, client: AppClient, token: str | None, secret_hash: str | None,
-            device_key: str | None) -> dict[str, Any]:
+def refresh(deps: Deps, pool: UserPool, client: AppClient, token: str | None,
+            secret_hash: str | None) -> dict[str, Any]:
     """REFRESH_TOKEN_AUTH: SECRET_HASH, for a client with a secret, is computed with the internal user name
     (for a pool whose users sign in with an email, the UUID user name; tokens.md §8)."""
     if not token:
@@ -94,7 +97,7 @@ def refresh(deps: Deps, pool: UserPool, client: AppClient, token: str | None, se
         clients.check_secret_hash(deps, client, user.username, secret_hash)
 
     return {"ChallengeParameters": {},
-            "AuthenticationResult": _tokens(deps, pool, client, token, device_key, check_secret)}
+            "AuthenticationResult": _tokens(deps, pool, client, token, check_secret)}
 
 
 def get_tokens(deps: Deps, request: dict[str, Any]) -> dict[str, Any]:
@@ -114,5 +117,5 @@ def get_tokens(deps: Deps, request: dict[str, Any]) -> dict[str, Any]:
             raise NotAuthorizedException(f"Unable to verify client secret for client {client.id}")
     if not rotates(client) and "ALLOW_REFRESH_TOKEN_AUTH" not in explicit_flows.allowed(client):
         raise InvalidParameterException(explicit_flows.REFRESH_NOT_ENABLED)
-    result = _tokens(deps, pool, client, request["RefreshToken"], request.get("DeviceKey"), lambda user: None)
+    result = _tokens(deps, pool, client, request["RefreshToken"], lambda user: None)
     return {"AuthenticationResult": result}

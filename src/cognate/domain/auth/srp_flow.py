@@ -60,7 +60,7 @@ def start(deps: Deps, pool: UserPool, client: AppClient, params: dict[str, str])
         a_public = srp.parse_a(srp_a)
     except ValueError as exc:
         raise InvalidParameterException("SRP_A is not valid.") from exc
-    state: dict[str, Any] = {"A": format(a_public, "x"), "device_key": params.get("DEVICE_KEY")}
+    state: dict[str, Any] = {"A": format(a_public, "x")}
     with deps.store.read() as uow:
         user = users.find(uow, pool, username)
         if user is None or user.id is None:
@@ -117,12 +117,13 @@ def _take(deps: Deps, client: AppClient, pool: UserPool, block: str,
         if user is None or user.id is None:
             return state, None, False
         try:
-            lockout.attempt(deps, uow, user.id)
+            security = lockout.attempt(deps, uow, user.id)
         except CognateError as exc:
             raise exc.keeping_writes() from None  # the session is spent all the same
-        named = users.find(uow, pool, username)
+        # USERNAME may be the internal name (pycognito, Amplify) or an alias or sub that resolves to it.
+        named = user if users.username_key(pool, username) == user.username_key else users.find(uow, pool, username)
         same = named is not None and named.id == user.id and user.password_set_at == state.get("set_at")
-        found = credentials.srp_verifier(deps, uow, user)
+        found = credentials.srp_verifier(deps, uow, user, security)
         return state, found.verifier if found else None, same
 
 
@@ -145,5 +146,5 @@ def verify(deps: Deps, pool: UserPool, client: AppClient, session: str | None,
         user = uow.users.get(pool.id, state["username_key"])
         if user is None or user.password_set_at != state.get("set_at"):
             raise NotAuthorizedException(challenges.INCORRECT)
-        return challenges.after_password(deps, uow, pool, client, user,
-                                         answers.get("DEVICE_KEY") or state.get("device_key"))
+        answer = challenges.after_password(deps, uow, pool, client, user)
+    return challenges.finish(answer)

@@ -1,10 +1,16 @@
 """Minting tokens: the AuthenticationResult of a successful sign-in or refresh (API reference,
-AuthenticationResultType). Refresh tokens are random handles; only their digest is stored."""
+AuthenticationResultType). Refresh tokens are random handles; only their digest is stored.
+
+Tokens are decided inside the transaction that records the sign-in (``mint``) and signed after it commits
+(``Minted.result``): two RSA signatures take about a millisecond, and on SQLite every writer waits for the one
+holding the write lock.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from typing import Any
 
 from cognate.domain.auth.model import RefreshToken
@@ -44,11 +50,29 @@ def new_refresh_token(deps: Deps, uow: UnitOfWork, pool: UserPool, client: AppCl
     return token
 
 
-def authentication_result(deps: Deps, uow: UnitOfWork, pool: UserPool, client: AppClient, user: User,
-                          sign_in: claims.SignIn, *, refresh_token: str | None = None,
-                          with_refresh: bool = True) -> dict[str, Any]:
-    """ID and access tokens for ``sign_in``, each signed by its own key; a new refresh token unless one is
-    handed in (rotation) or none is wanted (a plain refresh). ExpiresIn is the access token's lifetime."""
+@dataclass(frozen=True)
+class Minted:
+    """The tokens of a sign-in or refresh, decided and recorded; ``result()`` signs them."""
+
+    access: dict[str, Any]
+    identity: dict[str, Any]
+    signers: dict[str, keys.Signer]
+    expires_in: int
+    refresh_token: str | None
+
+    def result(self) -> dict[str, Any]:
+        """AuthenticationResultType: ExpiresIn is the access token's lifetime, TokenType always Bearer."""
+        out: dict[str, Any] = {"AccessToken": self.signers["access"].sign(self.access), "ExpiresIn": self.expires_in,
+                               "TokenType": "Bearer", "IdToken": self.signers["id"].sign(self.identity)}
+        if self.refresh_token is not None:
+            out["RefreshToken"] = self.refresh_token
+        return out
+
+
+def mint(deps: Deps, uow: UnitOfWork, pool: UserPool, client: AppClient, user: User, sign_in: claims.SignIn, *,
+         refresh_token: str | None = None, with_refresh: bool = True) -> Minted:
+    """ID and access tokens for ``sign_in``, each to be signed by its own key; a new refresh token (stored
+    now) unless one is handed in (rotation) or none is wanted (a plain refresh)."""
     assert user.id is not None
     groups = uow.groups.of_user(user.id)
     now = int(deps.clock.now())
@@ -56,11 +80,6 @@ def authentication_result(deps: Deps, uow: UnitOfWork, pool: UserPool, client: A
     access = claims.access_claims(pool, client, user, groups, sign_in, deps.public_url, now, access_life)
     identity = claims.id_claims(pool, client, user, groups, sign_in, deps.public_url, now,
                                 lifetime(client, "IdToken"))
-    signer = keys.signers(deps, uow, pool.id)
-    result: dict[str, Any] = {"AccessToken": signer["access"].sign(access), "ExpiresIn": access_life,
-                              "TokenType": "Bearer", "IdToken": signer["id"].sign(identity)}
-    if refresh_token is not None:
-        result["RefreshToken"] = refresh_token
-    elif with_refresh:
-        result["RefreshToken"] = new_refresh_token(deps, uow, pool, client, user, sign_in)
-    return result
+    if refresh_token is None and with_refresh:
+        refresh_token = new_refresh_token(deps, uow, pool, client, user, sign_in)
+    return Minted(access, identity, keys.signers(deps, uow, pool.id), access_life, refresh_token)

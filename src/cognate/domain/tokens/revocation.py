@@ -13,16 +13,10 @@ import hmac
 from typing import Any
 
 from cognate.domain.context import Deps
-from cognate.domain.errors import (
-    PasswordResetRequiredException,
-    UnauthorizedException,
-    UnsupportedOperationException,
-    UnsupportedTokenTypeException,
-    UserNotConfirmedException,
-)
-from cognate.domain.tokens import issue, keys, verify
-from cognate.domain.userpool import clients, pools, users
-from cognate.domain.userpool.model import AppClient, User, UserStatus
+from cognate.domain.errors import UnauthorizedException, UnsupportedOperationException, UnsupportedTokenTypeException
+from cognate.domain.tokens import issue, keys
+from cognate.domain.userpool import clients, pools, profile, users
+from cognate.domain.userpool.model import AppClient, User
 from cognate.store.ports import UnitOfWork
 
 
@@ -43,13 +37,7 @@ def sign_out(deps: Deps, uow: UnitOfWork, user: User) -> None:
 def global_sign_out(deps: Deps, access_token: str) -> None:
     """GlobalSignOut: the token's own user, signed out everywhere (the token itself included)."""
     with deps.store.write() as uow:
-        caller = verify.authenticate(deps, uow, access_token)
-        # The model lists these two for GlobalSignOut as for every token-authenticated operation.
-        if caller.user.status == UserStatus.RESET_REQUIRED:
-            raise PasswordResetRequiredException()
-        if caller.user.status == UserStatus.UNCONFIRMED:
-            raise UserNotConfirmedException()
-        sign_out(deps, uow, caller.user)
+        sign_out(deps, uow, profile.caller_of(deps, uow, access_token).user)
 
 
 def admin_global_sign_out(deps: Deps, pool_id: str, username: str) -> None:

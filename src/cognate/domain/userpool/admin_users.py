@@ -63,8 +63,9 @@ def create_user(deps: Deps, request: dict[str, Any]) -> dict[str, Any]:
     if action == "RESEND":
         return _resend_invitation(deps, pool, request, password)
     username = signup.sign_in_name(pool, request["Username"], attributes)
+    # Required attributes are not enforced here: "either you should supply [them] ... or the user should
+    # supply [them]" at first sign-in (API reference, AdminCreateUser); NEW_PASSWORD_REQUIRED asks for them.
     schema.check_attributes(pool.config["SchemaAttributes"], attributes, admin=True)
-    schema.check_required(pool.config["SchemaAttributes"], attributes)
     record = credentials.prepare(deps, pool.id, username, password)
     user = signup.new_user(deps, pool, username, attributes, UserStatus.FORCE_CHANGE_PASSWORD, record)
     with deps.store.write() as uow:
@@ -144,9 +145,9 @@ def update_attributes(deps: Deps, request: dict[str, Any]) -> None:
                 changes[flag] = "false"
                 to_verify.append(attribute)
         user.attributes.update(changes)
+        for attribute in changes:
+            users.ensure_sign_in_name_free(uow, pool, user, attribute)
         for attribute, flag in users.ALIAS_VERIFIED.items():
-            if attribute in changes:
-                users.ensure_sign_in_name_free(uow, pool, user, attribute)
             if changes.get(flag) == "true" and user.attributes.get(attribute):
                 users.claim_alias(uow, pool, user, attribute, False)
         for attribute in to_verify:

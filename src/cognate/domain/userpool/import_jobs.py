@@ -21,15 +21,17 @@ never import the same job twice.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import csv
 import hashlib
 import io
 import logging
+import queue
 import re
 import secrets
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -67,7 +69,7 @@ MAX_JOBS_PER_POOL = 1000         # Quotas: user import jobs per pool
 MAX_FILE_BYTES = 100 * 1024 * 1024
 MAX_ROWS = 500_000
 MAX_ROW_CHARS = 16_000
-BATCH = 5000
+BATCH = 10_000                   # SQLite: ~0.5 s of write lock; 5,000 halves the rate at 1M
 LEASE = 60.0
 SWEEP = 30.0
 LOGGED_ROWS = 100                # per job: enough to diagnose a file without flooding the log
@@ -276,26 +278,33 @@ class _Lost(Exception):
 _shutdown = threading.Event()
 _workers: set[threading.Thread] = set()
 _workers_lock = threading.Lock()
-_sweeper: list[threading.Thread] = []
+_exit_hook: list[bool] = []
 
 
 def _launch(deps: Deps, job_id: str, lease: float) -> None:
     thread = threading.Thread(target=_work, args=(deps, job_id, lease), name=f"cognate-{job_id}", daemon=True)
     with _workers_lock:
-        if not _workers and not _sweeper:
-            atexit.register(_release_on_exit)
+        _on_exit_once()
         _workers.add(thread)
     thread.start()
 
 
+def _on_exit_once() -> None:
+    if not _exit_hook:
+        atexit.register(_release_on_exit)
+        _exit_hook.append(True)
+
+
 def _work(deps: Deps, job_id: str, lease: float) -> None:
+    importer = _Importer(deps, job_id, lease)
     try:
-        _Importer(deps, job_id, lease).run()
+        importer.run()
     except _Lost:
         pass
     except Exception:
         log.exception("user import job %s failed", job_id)
-        _fail_unexpectedly(deps, job_id, lease)
+        # Failed for good, under the lease held now: left running, it would be resumed and fail again.
+        _fail_unexpectedly(deps, job_id, importer.lease)
     finally:
         with _workers_lock:
             _workers.discard(threading.current_thread())
@@ -335,9 +344,7 @@ def recover(deps: Deps) -> None:
 
     thread = threading.Thread(target=sweep, name="cognate-import-sweeper", daemon=True)
     with _workers_lock:
-        if not _workers and not _sweeper:
-            atexit.register(_release_on_exit)
-        _sweeper.append(thread)
+        _on_exit_once()
     thread.start()
 
 
@@ -365,6 +372,7 @@ class _Batch:
     users: list[tuple[int, User]] = field(default_factory=list)
     failed: int = 0
     records: int = 0
+    unreadable: str | None = None
 
 
 class _Importer:
@@ -438,30 +446,14 @@ class _Importer:
                 and int(limits.get("MinLength", 0)) == 0 and int(limits.get("MaxLength", 2048)) == 2048)
 
     def _import(self, rows: Iterator[tuple[int, list[str]]], done: int) -> None:
-        for _ in range(done):  # resuming: these rows were counted by committed batches
-            next(rows, None)
         unreadable: str | None = None
-        while True:
-            batch = _Batch()
-            try:
-                for line, values in rows:
-                    batch.records += 1
-                    outcome = self._user(values)
-                    if isinstance(outcome, str):
-                        batch.failed += 1
-                        self._log("FAILED", line, outcome)
-                    else:
-                        batch.users.append((line, outcome))
-                    if batch.records == BATCH:
-                        break
-            except _Unreadable as exc:
-                unreadable = f"The CSV file is unreadable: {exc}"
-            if not self._commit(batch):
-                return
-            if batch.records < BATCH or unreadable:
-                break
-            if _shutdown.is_set():
-                return self._release()
+        with contextlib.closing(self._batches(rows, done)) as batches:
+            for batch in batches:
+                if not self._commit(batch):
+                    return
+                unreadable = batch.unreadable
+                if _shutdown.is_set() and batch.records == BATCH and not unreadable:
+                    return self._release()
         with self.deps.store.write() as uow:
             job = self._own(uow)
             if job.status == Status.STOPPING:
@@ -472,6 +464,66 @@ class _Importer:
                     self.deps.clock.now())
         with self.deps.store.write() as uow:
             uow.import_jobs.refresh_statistics()
+
+    def _batches(self, rows: Iterator[tuple[int, list[str]]], done: int) -> Generator[_Batch, None, None]:
+        """Validated batches, the next one built by a helper thread while this one is written.
+
+        With PostgreSQL the index work happens in the database's process, so checking rows in parallel with it
+        nearly halves the import time; with SQLite the two take turns on the GIL. One batch ahead at most.
+        """
+        ready: queue.Queue[_Batch | BaseException] = queue.Queue(maxsize=1)
+        stop = threading.Event()
+
+        def hand(item: _Batch | BaseException) -> bool:
+            while not stop.is_set():
+                try:
+                    ready.put(item, timeout=0.2)
+                    return True
+                except queue.Full:
+                    continue
+            return False
+
+        def produce() -> None:
+            try:
+                for _ in range(done):  # resuming: these rows were counted by committed batches
+                    next(rows, None)
+                while True:
+                    batch = self._read_batch(rows)
+                    if not hand(batch) or batch.records < BATCH or batch.unreadable:
+                        return
+            except BaseException as exc:  # handed to the worker, which raises it
+                hand(exc)
+
+        helper = threading.Thread(target=produce, name=f"cognate-{self.job_id}-rows", daemon=True)
+        helper.start()
+        try:
+            while True:
+                item = ready.get()
+                if isinstance(item, BaseException):
+                    raise item
+                yield item
+                if item.records < BATCH or item.unreadable:
+                    return
+        finally:
+            stop.set()
+            helper.join(5)
+
+    def _read_batch(self, rows: Iterator[tuple[int, list[str]]]) -> _Batch:
+        batch = _Batch()
+        try:
+            for line, values in rows:
+                batch.records += 1
+                outcome = self._user(values)
+                if isinstance(outcome, str):
+                    batch.failed += 1
+                    self._log("FAILED", line, outcome)
+                else:
+                    batch.users.append((line, outcome))
+                if batch.records == BATCH:
+                    break
+        except _Unreadable as exc:
+            batch.unreadable = f"The CSV file is unreadable: {exc}"
+        return batch
 
     def _commit(self, batch: _Batch) -> bool:
         """Insert one batch and count it, in one transaction; False when the job was stopped instead."""

@@ -35,7 +35,7 @@ VERIFIED_FLAGS = set(users.ALIAS_VERIFIED.values())
 UNAUTHORIZED_WRITE = "A client attempted to write unauthorized attribute"
 
 
-def _caller(deps: Deps, uow: UnitOfWork, token: str) -> Caller:
+def caller_of(deps: Deps, uow: UnitOfWork, token: str) -> Caller:
     """The user behind the token, in a state that may use it: every token-authenticated operation of the
     model lists PasswordResetRequiredException and UserNotConfirmedException for the other states."""
     caller = verify.authenticate(deps, uow, token)
@@ -67,7 +67,7 @@ def get_user(deps: Deps, token: str) -> dict[str, Any]:
     attributes never). MFAOptions, PreferredMfaSetting and UserMFASettingList describe MFA settings: Cognate
     keeps none per user yet, so they are left out, as AWS leaves them out for a user without MFA."""
     with deps.store.read() as uow:
-        caller = _caller(deps, uow, token)
+        caller = caller_of(deps, uow, token)
         client = _client(uow, caller)
     readable = client.config.get("ReadAttributes")
     names = None if readable is None else ["sub", *readable]
@@ -123,7 +123,7 @@ def update_attributes(deps: Deps, request: dict[str, Any]) -> dict[str, Any]:
     working, and a new code goes to it when the pool auto-verifies that attribute."""
     changes = {item["Name"]: item.get("Value", "") for item in request["UserAttributes"]}
     with deps.store.write() as uow:
-        caller = _caller(deps, uow, request["AccessToken"])
+        caller = caller_of(deps, uow, request["AccessToken"])
         pool, user, client = caller.pool, caller.user, _client(uow, caller)
         _refuse_pending_updates(pool, user, changes)
         values = {k: v for k, v in changes.items() if v != ""}
@@ -151,17 +151,18 @@ def _apply(uow: UnitOfWork, pool: UserPool, user: User, changes: dict[str, str])
             continue
         changed = user.attributes.get(name) != value
         user.attributes[name] = value
+        if changed:
+            users.ensure_sign_in_name_free(uow, pool, user, name)
         if name in users.ALIAS_VERIFIED and changed:
             user.attributes[users.ALIAS_VERIFIED[name]] = "false"
             uow.codes.discard(_user_id(user), f"verify:{name}")
-            users.ensure_sign_in_name_free(uow, pool, user, name)
             to_verify.append(name)
     return to_verify
 
 
 def delete_attributes(deps: Deps, token: str, names: list[str]) -> None:
     with deps.store.write() as uow:
-        caller = _caller(deps, uow, token)
+        caller = caller_of(deps, uow, token)
         client = _client(uow, caller)
         for name in names:
             _check_removable(caller.pool, client, name)
@@ -177,7 +178,7 @@ def delete_user(deps: Deps, token: str) -> None:
     """The user and everything hanging off it (refresh tokens, codes, group memberships) go; its access tokens
     then name no user and are refused (UserNotFoundException, as AWS answers a deleted user's token)."""
     with deps.store.write() as uow:
-        caller = _caller(deps, uow, token)
+        caller = caller_of(deps, uow, token)
         uow.users.delete(caller.user)
         uow.pools.adjust_user_count(caller.pool.id, -1)
 
@@ -196,7 +197,7 @@ def _verifiable(user: User, name: str) -> None:
 def verification_code(deps: Deps, token: str, name: str) -> dict[str, Any]:
     """A fresh code to the attribute's current value; an earlier one stops working."""
     with deps.store.write() as uow:
-        caller = _caller(deps, uow, token)
+        caller = caller_of(deps, uow, token)
         _verifiable(caller.user, name)
         return {"CodeDeliveryDetails": users.send_verification(deps, uow, caller.pool, caller.user, name,
                                                                f"verify:{name}")}
@@ -206,7 +207,7 @@ def verify_attribute(deps: Deps, token: str, name: str, code: str) -> None:
     """The code (single use, 24 hours, attempt-limited) marks the attribute verified; a verified email or
     phone that is a sign-in alias must not be another user's verified alias (AliasExistsException)."""
     with deps.store.write() as uow:
-        caller = _caller(deps, uow, token)
+        caller = caller_of(deps, uow, token)
         pool, user = caller.pool, caller.user
         _verifiable(user, name)
         codes.redeem(deps, uow, _user_id(user), f"verify:{name}", code)
@@ -223,7 +224,7 @@ def _count_attempt(deps: Deps, token: str) -> Caller:
     concurrent guesses cannot all pass a lockout check). While locked out ChangePassword answers
     LimitExceededException, as Cognito does; sign-in answers NotAuthorizedException "Password attempts exceeded"."""
     with deps.store.write() as uow:
-        caller = _caller(deps, uow, token)
+        caller = caller_of(deps, uow, token)
         try:
             lockout.attempt(deps, uow, _user_id(caller.user))
         except NotAuthorizedException:
@@ -237,7 +238,7 @@ def change_password(deps: Deps, request: dict[str, Any]) -> None:
     AWS documents nothing else for ChangePassword."""
     token, proposed, previous = request["AccessToken"], request["ProposedPassword"], request.get("PreviousPassword")
     with deps.store.read() as uow:
-        caller = _caller(deps, uow, token)
+        caller = caller_of(deps, uow, token)
     pool, user = caller.pool, caller.user
     policy.check(pool.config["Policies"]["PasswordPolicy"], proposed)
     if user.password_hash is None:
@@ -253,7 +254,7 @@ def change_password(deps: Deps, request: dict[str, Any]) -> None:
         raise NotAuthorizedException(INCORRECT)
     record = credentials.prepare(deps, pool.id, user.username, proposed)
     with deps.store.write() as uow:
-        current = _caller(deps, uow, token).user
+        current = caller_of(deps, uow, token).user
         if current.password_hash != user.password_hash:
             # The password changed since it was checked: the proof is about a password no longer in force.
             raise NotAuthorizedException(INCORRECT)

@@ -9,6 +9,7 @@ from cognate.domain.auth import credentials
 from cognate.domain.auth.credentials import PasswordRecord
 from cognate.domain.context import Deps
 from cognate.domain.errors import (
+    AliasExistsException,
     ClientError,
     CodeMismatchException,
     InvalidParameterException,
@@ -64,8 +65,10 @@ def ensure_unique(uow: UnitOfWork, pool: UserPool, username: str, attributes: di
                   message: str = "User already exists") -> None:
     if uow.users.get(pool.id, users.username_key(pool, username)) is not None:
         raise UsernameExistsException(message)
-    for attribute in users.username_attributes(pool):
+    for attribute in users.unique_sign_in_attributes(pool):
         if attributes.get(attribute) and uow.users.find_by_attribute(pool.id, attribute, attributes[attribute], 1):
+            if attribute == "preferred_username":
+                raise AliasExistsException("An account with the given preferred_username already exists.")
             kind = "email" if attribute == "email" else "phone number"
             raise UsernameExistsException(f"An account with the given {kind} already exists.")
 

@@ -108,10 +108,16 @@ def _alias_taken(attribute: str) -> ClientError:
     return AliasExistsException(f"An account with the given {attribute.replace('_number', '')} already exists.")
 
 
+def unique_sign_in_attributes(pool: UserPool) -> list[str]:
+    """Attributes no two users may share: UsernameAttributes (verified or not), and preferred_username when it
+    is an alias (it needs no verification to sign in, so it is unique as soon as it is set)."""
+    aliases = ["preferred_username"] if "preferred_username" in alias_attributes(pool) else []
+    return username_attributes(pool) + aliases
+
+
 def ensure_sign_in_name_free(uow: UnitOfWork, pool: UserPool, user: User, attribute: str) -> None:
-    """With UsernameAttributes an email or phone is a user's sign-in name, verified or not: no two users of
-    the pool may hold the same one, so changing it to another user's is an alias conflict."""
-    if attribute not in username_attributes(pool) or not user.attributes.get(attribute):
+    """Changing a sign-in name (see ``unique_sign_in_attributes``) to another user's is an alias conflict."""
+    if attribute not in unique_sign_in_attributes(pool) or not user.attributes.get(attribute):
         return
     for other in uow.users.find_by_attribute(pool.id, attribute, user.attributes[attribute], limit=2):
         if other.id != user.id:

@@ -6,7 +6,9 @@ import json
 from dataclasses import asdict
 from typing import Any
 
-from sqlalchemy import Select, and_, delete, func, insert, select, update
+from sqlalchemy import Select, and_, bindparam, delete, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, RowMapping
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -22,6 +24,36 @@ from cognate.store.sql.tables import (
     user_security,
     users,
 )
+
+# Statements of the hot paths (every sign-in, refresh and token-authenticated call), built once: SQLAlchemy
+# then reuses their compiled form and skips rebuilding the expression, about half the cost of a point query.
+_KEYS_OF_POOL = (select(signing_keys).where(signing_keys.c.pool_id == bindparam("pool_id"))
+                 .order_by(signing_keys.c.created, signing_keys.c.kid))
+_KEY = select(signing_keys).where(signing_keys.c.kid == bindparam("kid"))
+_REFRESH_TOKEN = select(refresh_tokens).where(refresh_tokens.c.id == bindparam("id"))
+_ORIGIN_REVOKED = select(revoked_origins.c.origin_jti).where(revoked_origins.c.origin_jti == bindparam("origin"))
+_SESSION = select(auth_sessions).where(auth_sessions.c.id == bindparam("id"))
+_DELETE_SESSION = delete(auth_sessions).where(auth_sessions.c.id == bindparam("id"))
+_SECURITY = select(user_security).where(user_security.c.user_id == bindparam("user_id"))
+_SECURITY_FOR_UPDATE = _SECURITY.with_for_update()
+_UPDATE_SECURITY = (update(user_security).where(user_security.c.user_id == bindparam("key"))
+                    .values({c.name: bindparam(c.name) for c in user_security.c if c.name != "user_id"}))
+_INSERT_REFRESH_TOKEN = insert(refresh_tokens)
+_INSERT_SESSION = insert(auth_sessions)
+_EXPIRED_SESSIONS_BATCH = 100
+_SWEEPS: dict[str, Any] = {}
+
+
+def _sweep_expired_sessions(dialect: str) -> Any:
+    """DELETE a batch of expired sessions; on PostgreSQL rows another transaction holds are skipped, so two
+    sweeps never wait on each other (or deadlock). Built once per dialect."""
+    if dialect not in _SWEEPS:
+        expired = (select(auth_sessions.c.id).where(auth_sessions.c.expires < bindparam("now"))
+                   .limit(_EXPIRED_SESSIONS_BATCH))
+        if dialect == "postgresql":
+            expired = expired.with_for_update(skip_locked=True)
+        _SWEEPS[dialect] = delete(auth_sessions).where(auth_sessions.c.id.in_(expired.scalar_subquery()))
+    return _SWEEPS[dialect]
 
 
 class SqlKeys:
@@ -40,12 +72,11 @@ class SqlKeys:
         self.conn.execute(insert(signing_keys).values(**values))
 
     def for_pool(self, pool_id: str) -> list[SigningKey]:
-        rows = self.conn.execute(select(signing_keys).where(signing_keys.c.pool_id == pool_id)
-                                 .order_by(signing_keys.c.created, signing_keys.c.kid)).mappings()
-        return [self._from_row(r) for r in rows]
+        """Oldest first (by creation time, then kid)."""
+        return [self._from_row(r) for r in self.conn.execute(_KEYS_OF_POOL, {"pool_id": pool_id}).mappings()]
 
     def get(self, kid: str) -> SigningKey | None:
-        row = self.conn.execute(select(signing_keys).where(signing_keys.c.kid == kid)).mappings().first()
+        row = self.conn.execute(_KEY, {"kid": kid}).mappings().first()
         return self._from_row(row) if row else None
 
     def retire(self, kid: str, when: float) -> None:
@@ -58,10 +89,10 @@ class SqlRefreshTokens:
         self.conn = conn
 
     def add(self, token: RefreshToken) -> None:
-        self.conn.execute(insert(refresh_tokens).values(**asdict(token)))
+        self.conn.execute(_INSERT_REFRESH_TOKEN, asdict(token))
 
     def get(self, token_id: str) -> RefreshToken | None:
-        row = self.conn.execute(select(refresh_tokens).where(refresh_tokens.c.id == token_id)).mappings().first()
+        row = self.conn.execute(_REFRESH_TOKEN, {"id": token_id}).mappings().first()
         return RefreshToken(**row) if row else None
 
     def update(self, token: RefreshToken) -> None:
@@ -85,8 +116,7 @@ class SqlRefreshTokens:
             self.conn.execute(insert(revoked_origins).values(origin_jti=origin_jti, pool_id=pool_id, expires=expires))
 
     def origin_revoked(self, origin_jti: str) -> bool:
-        return self.conn.execute(select(revoked_origins.c.origin_jti)
-                                 .where(revoked_origins.c.origin_jti == origin_jti)).first() is not None
+        return self.conn.execute(_ORIGIN_REVOKED, {"origin": origin_jti}).first() is not None
 
 
 class SqlSessions:
@@ -94,19 +124,19 @@ class SqlSessions:
         self.conn = conn
 
     def add(self, session: AuthSession) -> None:
+        """Store a session, and sweep a batch of expired ones (sessions never answered are removed here)."""
+        self.conn.execute(_sweep_expired_sessions(self.conn.dialect.name), {"now": session.created})
         values: dict[str, Any] = asdict(session)
         values["state"] = json.dumps(session.state)
-        self.conn.execute(insert(auth_sessions).values(**values))
+        self.conn.execute(_INSERT_SESSION, values)
 
     def take(self, session_id: str, now: float) -> AuthSession | None:
-        """The session, deleted as it is read: only one caller can ever get it. Expired ones are None."""
-        row = self.conn.execute(select(auth_sessions).where(auth_sessions.c.id == session_id)).mappings().first()
-        if row is None:
+        """The session, deleted as it is read: only one caller can ever get it (a concurrent DELETE of the same
+        row waits for this transaction and then deletes nothing). Expired ones are None."""
+        row = self.conn.execute(_SESSION, {"id": session_id}).mappings().first()
+        if row is None or self.conn.execute(_DELETE_SESSION, {"id": session_id}).rowcount != 1:
             return None
-        if self.conn.execute(delete(auth_sessions).where(auth_sessions.c.id == session_id)).rowcount != 1:
-            return None
-        self.conn.execute(delete(auth_sessions).where(auth_sessions.c.expires < now))
-        if row["expires"] < now:
+        if row["expires"] <= now:
             return None
         return AuthSession(**{**row, "state": json.loads(row["state"])})
 
@@ -115,16 +145,21 @@ class SqlSecurity:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
-    def get(self, user_id: int) -> UserSecurity:
-        row = self.conn.execute(select(user_security).where(user_security.c.user_id == user_id)).mappings().first()
+    def get(self, user_id: int, *, for_update: bool = False) -> UserSecurity:
+        """``for_update`` locks the row on PostgreSQL; SQLite write transactions are serialized already."""
+        query = _SECURITY_FOR_UPDATE if for_update and self.conn.dialect.name == "postgresql" else _SECURITY
+        row = self.conn.execute(query, {"user_id": user_id}).mappings().first()
         return UserSecurity(**row) if row else UserSecurity(user_id=user_id)
 
     def put(self, security: UserSecurity) -> None:
+        """Update the row, or create it; two first writers for one user do not collide (upsert)."""
         values = asdict(security)
-        done = self.conn.execute(update(user_security).where(user_security.c.user_id == security.user_id)
-                                 .values(**values)).rowcount
+        done = self.conn.execute(_UPDATE_SECURITY, {**values, "key": security.user_id}).rowcount
         if not done:
-            self.conn.execute(insert(user_security).values(**values))
+            dialect_insert = postgresql_insert if self.conn.dialect.name == "postgresql" else sqlite_insert
+            changes = {k: v for k, v in values.items() if k != "user_id"}
+            self.conn.execute(dialect_insert(user_security).values(**values)
+                              .on_conflict_do_update(index_elements=["user_id"], set_=changes))
 
 
 class SqlGroups:
