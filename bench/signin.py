@@ -77,6 +77,7 @@ class Run:
     errors: collections.Counter[str] = field(default_factory=collections.Counter)
     server_cpu: float = 0.0  # cores
     client_cpu: float = 0.0  # cores
+    load: float = 0.0  # the machine's 1-minute load average as the measurement starts
     profile: list[tuple[str, float]] = field(default_factory=list)
 
     @property
@@ -131,6 +132,7 @@ def run_threads(name: str, threads: int, seconds: float, make: Callable[[int], C
     spy = _start_profile(server, name, seconds, profile_dir)
     server_before = cpu_seconds(server.pid) if server and server.pid else 0.0
     client_before, wall = own_cpu(), time.perf_counter()
+    run.load = os.getloadavg()[0]
     measuring.set()
     time.sleep(seconds)
     measuring.clear()
@@ -343,6 +345,9 @@ def _start_profile(server: CognateServer | None, name: str, seconds: float,
         return None
     out = profile_dir / (name.replace(" ", "_").replace("/", "_").replace("(", "").replace(")", "") + ".txt")
     spy = Path(sys.executable).parent / "py-spy"
+    if not spy.exists():  # py-spy is not a dependency: `.venv/bin/pip install py-spy` to profile
+        print(f"--profile: {spy} not found, the server is not profiled", file=sys.stderr)
+        return None
     # --gil: only the thread holding the GIL is sampled, i.e. where the process's Python CPU time goes.
     proc = subprocess.Popen([str(spy), "record", "--pid", str(server.pid), "--duration", str(int(seconds)),
                              "--rate", "250", "--format", "raw", "--gil", "--output", str(out), "--nonblocking"],
@@ -370,16 +375,16 @@ def _finish_profile(proc: subprocess.Popen[bytes], out: Path) -> list[tuple[str,
 def report(runs: list[Run], floors: dict[str, Run], threads: int) -> str:
     lines = [f"threads: {threads} (own boto3 client each); machine: {os.cpu_count()} CPUs; "
              f"load average before: {os.getloadavg()[0]:.2f}", "",
-             "| workload | ops/s | p50 ms | p99 ms | vs crypto floor | server CPU (cores) | client CPU (cores) |",
-             "|---|---|---|---|---|---|---|"]
+             "| workload | ops/s | p50 ms | p99 ms | vs crypto floor | server CPU (cores) | client CPU (cores) "
+             "| load avg |", "|---|---|---|---|---|---|---|---|"]
     floor_of = {"USER_PASSWORD_AUTH": "argon2", "USER_SRP_AUTH (both steps)": "srp"}
     for run in [*floors.values(), *runs]:
         floor = floors.get(floor_of.get(run.name, ""))
         share = f"{100 * run.rate / floor.rate:.0f}%" if floor and floor.rate else ""
         lines.append(f"| {run.name} | {run.rate:,.1f} | {run.percentile(0.5):.1f} | {run.percentile(0.99):.1f} | "
-                     f"{share} | {run.server_cpu:.2f} | {run.client_cpu:.2f} |")
+                     f"{share} | {run.server_cpu:.2f} | {run.client_cpu:.2f} | {run.load:.1f} |")
         for error, n in run.errors.most_common(3):
-            lines.append(f"|   errors: {n} x {error} | | | | | | |")
+            lines.append(f"|   errors: {n} x {error} | | | | | | | |")
     profiled = [r for r in runs if r.profile]
     if profiled:
         lines += ["", "Server time holding the GIL, by category (py-spy --gil; argon2 and SQLite I/O run without it):",
@@ -406,15 +411,20 @@ def main() -> int:
         server.start()
         try:
             fx = prepare(server, args.threads)
-            floors = {"argon2": argon2_floor(args.threads, args.seconds),
-                      "srp": srp_floor(args.threads, args.seconds)}
-            workloads = [("password", "USER_PASSWORD_AUTH", password_workload),
-                         ("srp", "USER_SRP_AUTH (both steps)", srp_workload),
-                         ("refresh", "REFRESH_TOKEN_AUTH", refresh_workload),
-                         ("getuser", "GetUser (boto3)", get_user_workload),
-                         ("raw", "GetUser (raw HTTP)", raw_get_user_workload)]
-            runs = [run_threads(label, args.threads, args.seconds, workload(fx), server, args.profile)
-                    for key, label, workload in workloads if key in wanted]
+            # Each floor is measured right before the workload it bounds: the machine's other load drifts.
+            floors: dict[str, Run] = {}
+            runs: list[Run] = []
+            workloads = [("password", "USER_PASSWORD_AUTH", password_workload, "argon2", argon2_floor),
+                         ("srp", "USER_SRP_AUTH (both steps)", srp_workload, "srp", srp_floor),
+                         ("refresh", "REFRESH_TOKEN_AUTH", refresh_workload, "", None),
+                         ("getuser", "GetUser (boto3)", get_user_workload, "", None),
+                         ("raw", "GetUser (raw HTTP)", raw_get_user_workload, "", None)]
+            for key, label, workload, floor_key, floor in workloads:
+                if key not in wanted:
+                    continue
+                if floor is not None:
+                    floors[floor_key] = floor(args.threads, args.seconds)
+                runs.append(run_threads(label, args.threads, args.seconds, workload(fx), server, args.profile))
         finally:
             server.stop()
     print(f"# bench/signin.py, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC\n")

@@ -5,21 +5,17 @@ pool's JWKS URL, checking signature, issuer and expiry only."""
 from __future__ import annotations
 
 import base64
-import hashlib
-import hmac
 import json
 import urllib.request
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import pytest
-from botocore.exceptions import ClientError
 from joserfc import jwt
 from joserfc.jwk import KeySet
 from joserfc.jwt import JWTClaimsRegistry
 from pycognito.aws_srp import AWSSRP
 
+from support.aws import secret_hash
 from support.factories import create_client, create_pool, strong_password, unique_email, unique_name
 from support.server import CognateServer
 
@@ -28,18 +24,6 @@ ALL_FLOWS = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLO
 INCORRECT = ("NotAuthorizedException", "Incorrect username or password.")
 
 
-def error_of(call: Callable[..., Any], **params: Any) -> tuple[str, str]:
-    """(code, message) of the AWS error the call must raise."""
-    with pytest.raises(ClientError) as info:
-        call(**params)
-    error = info.value.response["Error"]
-    return error["Code"], error.get("Message", "")
-
-
-def secret_hash(secret: str, username: str, client_id: str) -> str:
-    """SECRET_HASH as the Developer Guide computes it: Base64(HMAC-SHA256(secret, username + client id))."""
-    digest = hmac.new(secret.encode(), (username + client_id).encode(), hashlib.sha256).digest()
-    return base64.b64encode(digest).decode()
 
 
 @dataclass

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
+
 from support.factories import create_client, create_pool, strong_password
 
 

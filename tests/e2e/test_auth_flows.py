@@ -383,8 +383,6 @@ def test_new_password_required_shows_the_user_and_what_is_missing(idp: Any, idp_
     assert parameters["USER_ID_FOR_SRP"] == name
 
 
-@pytest.mark.xfail(strict=True, reason="AdminCreateUser refuses a user without its required attributes; the API "
-                   "reference says the user may supply them at first sign-in (domain/userpool/admin_users.py)")
 def test_new_password_required_asks_for_missing_required_attributes(idp: Any, idp_public: Any) -> None:
     _, client_id, name, temporary = _invited(idp, with_name=False)
     challenge = idp_public.initiate_auth(ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH",

@@ -4,15 +4,13 @@ secret must carry (API reference of each operation; Developer Guide, "Computing 
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import re
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
 
+from support.aws import secret_hash
 from support.factories import create_client, create_pool, strong_password, unique_name
 
 CLIENT_ID = re.compile(r"^[a-z0-9]{26}$")
@@ -29,10 +27,6 @@ def refused(call: Any, **kwargs: Any) -> tuple[str, str]:
         call(**kwargs)
     return error_of(excinfo)
 
-
-def secret_hash(secret: str, username: str, client_id: str) -> str:
-    digest = hmac.new(secret.encode(), (username + client_id).encode(), hashlib.sha256).digest()
-    return base64.b64encode(digest).decode()
 
 
 @pytest.fixture

@@ -3,9 +3,6 @@ exit; the access log has one JSON line per request and never a secret."""
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -14,6 +11,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
+from support.aws import secret_hash
 from support.factories import create_client, create_pool, strong_password, unique_name
 from support.server import CognateServer, ServerFactory
 
@@ -108,10 +106,6 @@ def test_pools_and_clients_survive_sigkill(fresh_server: ServerFactory) -> None:
     # The secret is sealed with the master key, which must survive the restart too.
     assert after["ClientName"] == "renamed" and after["ClientSecret"] == client["ClientSecret"]
 
-
-def secret_hash(secret: str, username: str, client_id: str) -> str:
-    digest = hmac.new(secret.encode(), (username + client_id).encode(), hashlib.sha256).digest()
-    return base64.b64encode(digest).decode()
 
 
 def access_lines(server: CognateServer, since: int = 0) -> list[dict[str, Any]]:

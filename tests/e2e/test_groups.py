@@ -19,6 +19,7 @@ from sqlalchemy import create_engine, insert
 
 from cognate.config import Settings
 from cognate.store.sql.tables import groups as groups_table
+from support.aws import error_of
 from support.factories import create_client, create_pool, strong_password, unique_email, unique_name
 from support.server import CognateServer
 
@@ -27,13 +28,6 @@ ROLE_B = "arn:aws:iam::000000000000:role/group-role-b"
 SIGN_IN_FLOWS = ["ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
 GROUP_KEYS = {"GroupName", "UserPoolId", "Description", "RoleArn", "Precedence", "LastModifiedDate", "CreationDate"}
 
-
-def error_of(call: Callable[..., Any], **params: Any) -> tuple[str, str]:
-    """(code, message) of the AWS error the call must raise."""
-    with pytest.raises(ClientError) as info:
-        call(**params)
-    error = info.value.response["Error"]
-    return error["Code"], error.get("Message", "")
 
 
 def raw_error(server: CognateServer, operation: str, body: dict[str, Any]) -> tuple[str, str]:

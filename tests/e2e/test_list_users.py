@@ -4,26 +4,13 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
 
+from support.aws import attributes, error_of
 from support.factories import create_client, create_pool, strong_password, unique_name
-
-
-def error_of(call: Callable[..., Any], **params: Any) -> tuple[str, str]:
-    """(code, message) of the AWS error the call must raise."""
-    with pytest.raises(ClientError) as info:
-        call(**params)
-    error = info.value.response["Error"]
-    return error["Code"], error.get("Message", "")
-
-
-def attributes(user: dict[str, Any]) -> dict[str, str]:
-    return {a["Name"]: a["Value"] for a in user["Attributes"]}
 
 
 def add_user(idp: Any, pool_id: str, username: str, **attrs: str) -> str:

@@ -4,16 +4,10 @@ verification template, ConfirmForgotPassword sets the new password (API referenc
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import pytest
-from botocore.exceptions import ClientError
-
+from support.aws import error_of, secret_hash
 from support.factories import create_client, create_pool, strong_password, unique_email, unique_name
 from support.smtp import SmtpSink, message_text
 
@@ -23,17 +17,6 @@ NO_CONTACT = "Cannot reset password for the user as there is no registered/verif
 EMAIL_DELIVERY = {"Destination": "u***@e***", "DeliveryMedium": "EMAIL", "AttributeName": "email"}
 
 
-def error_of(call: Callable[..., Any], **params: Any) -> tuple[str, str]:
-    """(code, message) of the AWS error the call must raise."""
-    with pytest.raises(ClientError) as info:
-        call(**params)
-    error = info.value.response["Error"]
-    return error["Code"], error.get("Message", "")
-
-
-def secret_hash(secret: str, username: str, client_id: str) -> str:
-    digest = hmac.new(secret.encode(), (username + client_id).encode(), hashlib.sha256).digest()
-    return base64.b64encode(digest).decode()
 
 
 @dataclass

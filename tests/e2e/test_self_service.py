@@ -4,13 +4,12 @@ and ChangePassword (API reference of each), with codes read from the mail a real
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
 
+from support.aws import attributes, error_of
 from support.factories import create_client, create_pool, strong_password, unique_email, unique_name
 from support.smtp import SmtpSink, message_text
 
@@ -20,16 +19,6 @@ SCHEMA = [{"Name": "nickname", "AttributeDataType": "String", "Mutable": False},
           {"Name": "team", "AttributeDataType": "String", "Mutable": True}]
 
 
-def error_of(call: Callable[..., Any], **params: Any) -> tuple[str, str]:
-    """(code, message) of the AWS error the call must raise."""
-    with pytest.raises(ClientError) as info:
-        call(**params)
-    error = info.value.response["Error"]
-    return error["Code"], error.get("Message", "")
-
-
-def attributes(user: dict[str, Any]) -> dict[str, str]:
-    return {a["Name"]: a["Value"] for a in user.get("UserAttributes", user.get("Attributes", []))}
 
 
 @dataclass

@@ -7,13 +7,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
 
+from support.aws import error_of
 from support.factories import create_client, create_pool, strong_password, unique_email, unique_name
 
 FLOWS = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
@@ -21,13 +20,6 @@ ALL_FLOWS = [*FLOWS, "ALLOW_ADMIN_USER_PASSWORD_AUTH"]
 REVOKED_ACCESS = ("NotAuthorizedException", "Access Token has been revoked")
 REVOKED_REFRESH = ("NotAuthorizedException", "Refresh Token has been revoked")
 
-
-def error_of(call: Callable[..., Any], **params: Any) -> tuple[str, str]:
-    """(code, message) of the AWS error the call must raise."""
-    with pytest.raises(ClientError) as info:
-        call(**params)
-    error = info.value.response["Error"]
-    return error["Code"], error.get("Message", "")
 
 
 @dataclass

@@ -10,12 +10,9 @@ import hmac
 import re
 import subprocess
 import uuid
-from collections.abc import Callable
 from typing import Any
 
-import pytest
-from botocore.exceptions import ClientError
-
+from support.aws import attributes, error_of
 from support.factories import create_client, create_pool, strong_password, unique_email, unique_name
 from support.server import CognateServer, ServerFactory, cognate_executable
 from support.smtp import SmtpSink, message_text
@@ -23,16 +20,6 @@ from support.smtp import SmtpSink, message_text
 CONFIRM_TEMPLATE = {"EmailSubject": "Confirm your Acme account", "EmailMessage": "Welcome to Acme! Your code: {####}."}
 
 
-def error_of(call: Callable[..., Any], **params: Any) -> tuple[str, str]:
-    """(code, message) of the AWS error the call must raise."""
-    with pytest.raises(ClientError) as info:
-        call(**params)
-    error = info.value.response["Error"]
-    return error["Code"], error.get("Message", "")
-
-
-def attributes(user: dict[str, Any]) -> dict[str, str]:
-    return {a["Name"]: a["Value"] for a in user.get("UserAttributes", user.get("Attributes", []))}
 
 
 def email_pool(idp: Any, **overrides: Any) -> tuple[str, str]:

@@ -7,12 +7,12 @@ from __future__ import annotations
 import datetime
 import re
 import uuid
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
 
+from support.aws import attributes, error_of
 from support.factories import (
     PASSWORD_AUTH_FLOWS,
     create_client,
@@ -31,16 +31,6 @@ INVITE = {"EmailSubject": "Welcome to Acme", "EmailMessage": "Hello {username}, 
 INVITE_RE = re.compile(r"Hello (\S+), your temporary password is (\S+) !")
 
 
-def error_of(call: Callable[..., Any], **params: Any) -> tuple[str, str]:
-    """(code, message) of the AWS error the call must raise."""
-    with pytest.raises(ClientError) as info:
-        call(**params)
-    error = info.value.response["Error"]
-    return error["Code"], error.get("Message", "")
-
-
-def attributes(user: dict[str, Any]) -> dict[str, str]:
-    return {a["Name"]: a["Value"] for a in user.get("UserAttributes", user.get("Attributes", []))}
 
 
 def admin_pool(idp: Any, **overrides: Any) -> str:

@@ -70,6 +70,19 @@ async def _capped_body(request: Request, limit: int) -> bytes | None:
     return b"".join(chunks)
 
 
+async def _upload_body(request: Request, limit: int) -> bytearray | None:
+    """An upload of up to ``limit`` bytes (100 MB CSVs) in one buffer: chunks and a joined copy would double it."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        return None
+    body = bytearray()
+    async for chunk in request.stream():
+        if len(body) + len(chunk) > limit:
+            return None
+        body += chunk
+    return body
+
+
 def build_app(cognate: Cognate, extra_routes: list[Route] | None = None) -> Starlette:
     async def aws(request: Request) -> Response:
         body = await _capped_body(request, MAX_AWS_BODY)
@@ -83,7 +96,7 @@ def build_app(cognate: Cognate, extra_routes: list[Route] | None = None) -> Star
     async def import_upload(request: Request) -> Response:
         """The CSV of a user import job, PUT to its PreSignedUrl (``curl -T users.csv -H
         "x-amz-server-side-encryption:aws:kms" URL``, Developer Guide); the encryption header is accepted."""
-        body = await _capped_body(request, import_jobs.MAX_FILE_BYTES)
+        body = await _upload_body(request, import_jobs.MAX_FILE_BYTES)
         if body is None:
             return _s3_error(400, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size")
         try:

@@ -4,9 +4,10 @@ tokens").
 
 Rotation (RefreshTokenRotationType): with Feature ENABLED a refresh also issues a new refresh token, valid
 for the remaining time of the original, and the submitted one stops working RetryGracePeriodSeconds later
-(0: at once); a retry inside the grace period is answered like the first request. AWS documents that
-"refresh token rotation must be completed with GetTokensFromRefreshToken": REFRESH_TOKEN_AUTH is refused
-for such a client (flows.py).
+(0: at once); a retry within the grace period (a client that lost the answer) gets tokens again, with another
+new refresh token. Afterwards the old token gets RefreshTokenReuseException. AWS documents that "refresh token
+rotation must be completed with GetTokensFromRefreshToken": REFRESH_TOKEN_AUTH is refused for such a client
+(explicit_flows.py).
 """
 
 from __future__ import annotations

@@ -30,7 +30,7 @@ from cognate.domain.errors import (
     PasswordResetRequiredException,
 )
 from cognate.domain.userpool import clients, users
-from cognate.domain.userpool.model import AppClient, User, UserPool, UserStatus
+from cognate.domain.userpool.model import AppClient, UserPool, UserStatus
 from cognate.store.ports import UnitOfWork
 
 CLOCK_SKEW = 300.0  # Cognito's allowed TIMESTAMP skew is not published (srp.md §4)
@@ -44,13 +44,25 @@ def _decoy(deps: Deps, pool: UserPool, username: str) -> tuple[srp.Verifier, str
     return srp.Verifier(int(seed[:32], 16), int(seed, 16) % srp.N), user_id
 
 
-def _verifier_of(deps: Deps, uow: UnitOfWork, user: User) -> srp.Verifier:
-    found = credentials.srp_verifier(deps, uow, user)
-    if found is None:
+def _whom(deps: Deps, uow: UnitOfWork, pool: UserPool, client: AppClient,
+          username: str) -> tuple[srp.Verifier, str, dict[str, Any]]:
+    """The verifier to challenge against, the USER_ID_FOR_SRP, and what the session must remember. A user
+    who cannot answer (unknown, or without a verifier) gets the decoy when existence is hidden."""
+    hidden = client.config.get("PreventUserExistenceErrors") == "ENABLED"
+    user = users.find(uow, pool, username)
+    if user is not None and user.id is not None:
+        lockout.check(deps, uow, user.id)
+        found = credentials.srp_verifier(deps, uow, user)
+        if found is not None:
+            return found, user.username, {"username_key": user.username_key, "set_at": user.password_set_at}
         if user.status == UserStatus.RESET_REQUIRED:
             raise PasswordResetRequiredException()  # an imported user has no password until it resets one
-        raise NotAuthorizedException(challenges.INCORRECT)
-    return found
+        if not hidden:
+            raise NotAuthorizedException(challenges.INCORRECT)
+    elif not hidden:
+        raise challenges.unknown_user(client)
+    verifier, user_id = _decoy(deps, pool, username)
+    return verifier, user_id, {"username_key": None, "decoy": format(verifier.verifier, "x")}
 
 
 def start(deps: Deps, pool: UserPool, client: AppClient, params: dict[str, str]) -> dict[str, Any]:
@@ -60,18 +72,9 @@ def start(deps: Deps, pool: UserPool, client: AppClient, params: dict[str, str])
         a_public = srp.parse_a(srp_a)
     except ValueError as exc:
         raise InvalidParameterException("SRP_A is not valid.") from exc
-    state: dict[str, Any] = {"A": format(a_public, "x")}
     with deps.store.read() as uow:
-        user = users.find(uow, pool, username)
-        if user is None or user.id is None:
-            if client.config.get("PreventUserExistenceErrors") != "ENABLED":
-                raise challenges.unknown_user(client)
-            verifier, user_id = _decoy(deps, pool, username)
-            state.update(username_key=None, decoy=format(verifier.verifier, "x"))
-        else:
-            lockout.check(deps, uow, user.id)
-            verifier, user_id = _verifier_of(deps, uow, user), user.username
-            state.update(username_key=user.username_key, set_at=user.password_set_at)
+        verifier, user_id, state = _whom(deps, uow, pool, client, username)
+    state["A"] = format(a_public, "x")
     step = srp.server_step(verifier.verifier)
     secret_block = base64.b64encode(secrets.token_bytes(64)).decode()
     state.update(user_id=user_id, b=format(step.b, "x"), B=format(step.B, "x"), secret_block=secret_block)

@@ -161,18 +161,8 @@ def delete_attributes(deps: Deps, request: dict[str, Any]) -> None:
     names = request["UserAttributeNames"]
 
     def change(uow: UnitOfWork, pool: UserPool, user: User) -> None:
-        index = schema.schema_index(pool.config["SchemaAttributes"])
         for name in names:
-            entry = index.get(name)
-            if entry is None or name in schema.READ_ONLY:
-                raise InvalidParameterException(f"Attributes did not conform to the schema: {name}: "
-                                                "Attribute does not exist in the schema.")
-            if entry["Required"]:
-                raise InvalidParameterException(f"Attributes did not conform to the schema: {name}: "
-                                                "The attribute is required")
-            if not entry["Mutable"]:
-                raise InvalidParameterException(f"Attributes did not conform to the schema: {name}: "
-                                                "Attribute cannot be updated. (changing an immutable attribute)")
+            schema.check_removable(pool.config["SchemaAttributes"], name, admin=True)
             user.attributes.pop(name, None)
             if name in users.ALIAS_VERIFIED:
                 user.attributes.pop(users.ALIAS_VERIFIED[name], None)

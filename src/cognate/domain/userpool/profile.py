@@ -81,16 +81,9 @@ def get_user(deps: Deps, token: str) -> dict[str, Any]:
 def _check_removable(pool: UserPool, client: AppClient, name: str) -> None:
     """A user may remove an attribute its client can write, that exists, is neither required nor immutable."""
     entry = schema.schema_index(pool.config["SchemaAttributes"]).get(name)
-    if entry is None or name in schema.READ_ONLY or name.startswith("dev:"):
-        raise InvalidParameterException(f"Attributes did not conform to the schema: {name}: "
-                                        "Attribute does not exist in the schema.")
-    _check_writable(client, name)
-    if entry["Required"]:
-        raise InvalidParameterException(f"Attributes did not conform to the schema: {name}: "
-                                        "The attribute is required")
-    if not entry["Mutable"]:
-        raise InvalidParameterException(f"Attributes did not conform to the schema: {name}: "
-                                        "Attribute cannot be updated. (changing an immutable attribute)")
+    if entry is not None and name not in schema.READ_ONLY and not name.startswith("dev:"):
+        _check_writable(client, name)
+    schema.check_removable(pool.config["SchemaAttributes"], name, admin=False)
 
 
 def _check_writable(client: AppClient, name: str) -> None:

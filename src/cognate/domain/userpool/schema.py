@@ -167,6 +167,18 @@ def check_attributes(schema: list[dict[str, Any]], attributes: dict[str, str], *
         check_value(entry, value)
 
 
+def check_removable(schema: list[dict[str, Any]], name: str, *, admin: bool) -> None:
+    """DeleteUserAttributes / AdminDeleteUserAttributes: the attribute exists, and is neither required nor
+    immutable (developer-only attributes exist for administrators alone)."""
+    entry = schema_index(schema).get(name)
+    if entry is None or name in READ_ONLY or (name.startswith("dev:") and not admin):
+        raise _conform_error(name, "Attribute does not exist in the schema.")
+    if entry["Required"]:
+        raise _conform_error(name, "The attribute is required")
+    if not entry["Mutable"]:
+        raise _conform_error(name, "Attribute cannot be updated. (changing an immutable attribute)")
+
+
 def check_required(schema: list[dict[str, Any]], attributes: dict[str, str]) -> None:
     for entry in schema:
         if entry["Required"] and entry["Name"] != "sub" and not attributes.get(entry["Name"]):

@@ -329,7 +329,7 @@ class SqlImportJobs:
         self.conn = conn
 
     def _query(self) -> Any:
-        # The CSV column is left out: it can weigh 100 MB and only the worker reads it (get_csv).
+        # The CSV column is left out: it can weigh 100 MB and only the worker reads it (read_csv).
         return select(*(import_jobs.c[f] for f in _JOB_FIELDS))
 
     def _one(self, query: Any, for_update: bool = False) -> ImportJob | None:
@@ -372,10 +372,10 @@ class SqlImportJobs:
     # The CSV (up to 100 MB) moves in pieces. Sent or fetched whole, it stays in memory after the transaction:
     # pysqlite keeps a cached statement's last bound parameters, and libpq never shrinks a connection's
     # buffers from the largest message it carried, so each pooled connection would keep one file's worth.
-    def put_csv(self, job_id: str, data: bytes | None) -> None:
+    def put_csv(self, job_id: str, data: bytes | bytearray | None) -> None:
         where = import_jobs.c.id == job_id
         if not data:
-            self.conn.execute(update(import_jobs).where(where).values(csv=data))
+            self.conn.execute(update(import_jobs).where(where).values(csv=None if data is None else b""))
             return
         view = memoryview(data)
         if self.conn.dialect.name == "sqlite":
@@ -389,27 +389,24 @@ class SqlImportJobs:
             piece = bytes(view[start:start + _CSV_PIECE])
             self.conn.execute(update(import_jobs).where(where).values(csv=import_jobs.c.csv.op("||")(piece)))
 
-    def get_csv(self, job_id: str) -> bytes | None:
-        where = import_jobs.c.id == job_id
-        size = self.conn.execute(select(func.length(import_jobs.c.csv)).where(where)).scalar()
-        if size is None:
-            return None
+    def csv_size(self, job_id: str) -> int | None:
+        size = self.conn.execute(select(func.length(import_jobs.c.csv)).where(import_jobs.c.id == job_id)).scalar()
+        return int(size) if size is not None else None
+
+    def read_csv(self, job_id: str, offset: int, size: int) -> bytes:
         if self.conn.dialect.name == "sqlite":
             with self._blob(job_id, readonly=True) as blob:
-                return bytes(blob.read())
-        pieces = [bytes(self.conn.execute(select(func.substring(import_jobs.c.csv, start + 1, _CSV_PIECE))
-                                          .where(where)).scalar_one()) for start in range(0, size, _CSV_PIECE)]
-        return b"".join(pieces)
+                blob.seek(offset)
+                return bytes(blob.read(size))
+        piece = self.conn.execute(select(func.substring(import_jobs.c.csv, offset + 1, size))
+                                  .where(import_jobs.c.id == job_id)).scalar()
+        return bytes(piece or b"")
 
     def _blob(self, job_id: str, *, readonly: bool) -> Any:
         """SQLite's incremental blob I/O on the job's CSV (no bound parameter holds the data)."""
         rowid = self.conn.exec_driver_sql("SELECT rowid FROM import_jobs WHERE id = ?", (job_id,)).scalar_one()
         raw: Any = self.conn.connection.dbapi_connection
         return raw.blobopen("import_jobs", "csv", rowid, readonly=readonly)
-
-    def has_csv(self, job_id: str) -> bool:
-        return self.conn.execute(select(import_jobs.c.id).where(
-            import_jobs.c.id == job_id, import_jobs.c.csv.is_not(None))).first() is not None
 
     def in_progress(self, pool_id: str) -> bool:
         return self.conn.execute(select(import_jobs.c.id).where(
