@@ -24,8 +24,6 @@ ALL_FLOWS = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLO
 INCORRECT = ("NotAuthorizedException", "Incorrect username or password.")
 
 
-
-
 @dataclass
 class Member:
     """A user who can sign in: the pool, the client, the name typed at sign-in and the internal user name."""

@@ -14,13 +14,12 @@ from e2e.signin_helpers import (
     ALL_FLOWS,
     INCORRECT,
     Member,
-    error_of,
     member,
     password_sign_in,
     payload,
-    secret_hash,
     srp_sign_in,
 )
+from support.aws import error_of, secret_hash
 from support.factories import create_client, create_pool, strong_password, unique_email, unique_name
 
 REFRESH_NOT_ENABLED = ("InvalidParameterException", "Refresh Token flow not enabled for this client")

@@ -18,13 +18,13 @@ from cognate.domain.auth import srp
 from e2e.signin_helpers import (
     INCORRECT,
     Member,
-    error_of,
     member,
     payload,
     srp_client,
     srp_sign_in,
     verified_claims,
 )
+from support.aws import error_of
 from support.factories import create_client, strong_password, unique_name
 from support.server import CognateServer
 

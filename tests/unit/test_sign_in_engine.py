@@ -207,6 +207,29 @@ def test_fifteen_quiet_minutes_after_a_lockout_reset_the_count(tmp_path: Path) -
     assert not _locked(world)
 
 
+def test_concurrent_guesses_get_five_password_checks(tmp_path: Path) -> None:
+    """With the clock standing still, twelve wrong guesses at once: five are checked (and fail), the other
+    seven are refused as locked out, because each attempt is counted before its password is checked."""
+    world = make_world(tmp_path)
+    world.add_user()
+    start = threading.Barrier(12)
+    answers: list[str] = []
+
+    def guess() -> None:
+        start.wait()
+        try:
+            world.sign_in(password="Wrong-Horse-9")
+        except NotAuthorizedException as exc:
+            answers.append(exc.message)
+
+    threads = [threading.Thread(target=guess) for _ in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(answers) == sorted(["Incorrect username or password."] * 5 + [lockout.EXCEEDED] * 7)
+
+
 def test_concurrent_first_uses_of_a_pool_make_one_key_per_kind(tmp_path: Path) -> None:
     world = make_world(tmp_path)
     start = threading.Barrier(4)
