@@ -265,6 +265,36 @@ def test_a_header_that_does_not_match_fails_the_job(idp: Any) -> None:
     assert done["ImportedUsers"] == 0
 
 
+@pytest.mark.parametrize(("content", "message"), [
+    (b"", "no header row"),
+    (b"\xff\xfe not UTF-8\n", "unreadable"),
+])
+def test_an_unreadable_file_fails_the_job(idp: Any, content: bytes, message: str) -> None:
+    pool_id = email_pool(idp)
+    job = new_job(idp, pool_id)
+    assert put(job["PreSignedUrl"], content)[0] == 200
+    idp.start_user_import_job(UserPoolId=pool_id, JobId=job["JobId"])
+    done = wait_done(idp, pool_id, job["JobId"])
+    assert done["Status"] == "Failed"
+    assert message in done["CompletionMessage"]
+
+
+def test_rows_after_invalid_utf8_fail_the_job_and_keep_earlier_users(idp: Any) -> None:
+    pool_id = email_pool(idp)
+    header = idp.get_csv_header(UserPoolId=pool_id)["CSVHeader"]
+    job = new_job(idp, pool_id)
+    # Past the first 8 KB the decoder reads: the rows before the bad bytes are imported.
+    before = [row(f"before{i}") for i in range(300)]
+    data = csv_of(header, before) + b"\xff\xfe\n" + csv_of(header, [row("after")]).split(b"\n", 1)[1]
+    assert put(job["PreSignedUrl"], data)[0] == 200
+    idp.start_user_import_job(UserPoolId=pool_id, JobId=job["JobId"])
+    done = wait_done(idp, pool_id, job["JobId"])
+    assert done["Status"] == "Failed"
+    assert "unreadable" in done["CompletionMessage"]
+    assert done["ImportedUsers"] > 0
+    assert idp.admin_get_user(UserPoolId=pool_id, Username="before0")["UserStatus"] == "RESET_REQUIRED"
+
+
 def test_email_username_pool_imports_by_email(idp: Any) -> None:
     pool_id = email_pool(idp, UsernameAttributes=["email"])
     rows = [row("one@example.com", email="one@example.com"), row("one@example.com", email="one@example.com"),
