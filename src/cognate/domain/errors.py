@@ -115,3 +115,4 @@ PasswordResetRequiredException = _error("PasswordResetRequiredException", "Passw
 RefreshTokenReuseException = _error("RefreshTokenReuseException", "Refresh token has already been used.")
 UnauthorizedException = _error("UnauthorizedException")
 UnsupportedTokenTypeException = _error("UnsupportedTokenTypeException")
+GroupExistsException = _error("GroupExistsException")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 
@@ -63,4 +63,3 @@ class Group:
     description: str | None = None
     role_arn: str | None = None
     precedence: int | None = None
-    members: list[int] = field(default_factory=list)

@@ -17,6 +17,7 @@ from cognate.domain.auth.model import Group
 from cognate.domain.context import Deps
 from cognate.domain.errors import (
     ClientError,
+    GroupExistsException,
     InvalidParameterException,
     LimitExceededException,
     ResourceNotFoundException,
@@ -31,12 +32,6 @@ MAX_GROUPS_PER_USER = 100
 MAX_PRECEDENCE = 2**31 - 1
 # A Limit of 0 or none lists a full page, as ListUsers does.
 PAGE_SIZE = 60
-
-
-class GroupExistsException(ClientError):
-    """CreateGroup of a name the pool already has (API reference, CreateGroup, Errors)."""
-
-    aws_type = "GroupExistsException"
 
 
 def group_not_found() -> ClientError:
