@@ -105,5 +105,6 @@ def build(settings: Settings) -> Cognate:
     def secret_for(key_id: str) -> str | None:
         return creds.secret_access_key if key_id == creds.access_key_id else None
 
-    awsjson = AwsJsonProtocol(deps, [JsonService.of("cognito-idp", secret_for)], settings.region)
+    awsjson = AwsJsonProtocol(deps, [JsonService.of("cognito-idp", secret_for)], settings.region,
+                              inline_light=store.reads_never_wait)
     return Cognate(settings, store, deps, creds, awsjson)

@@ -6,6 +6,7 @@ import json
 import logging
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -19,34 +20,10 @@ from cognate.app import Cognate
 from cognate.domain.errors import ResourceNotFoundException
 from cognate.domain.userpool import import_jobs
 from cognate.oidc import discovery
-from cognate.wire.http import HttpRequest, HttpResponse
+from cognate.web.aws_front import CORS, AwsFront
 
 access_log = logging.getLogger("cognate.access")
-# The largest AWS JSON request Cognito accepts is far below this (templates of 20,000 characters at most).
-MAX_AWS_BODY = 1 << 20
-
-# Browsers (Amplify) call the public operations cross-origin (api-surface.md §1.1).
-CORS = {
-    "Access-Control-Allow-Origin": "*",
-    "Access-Control-Allow-Methods": "GET, POST, PUT, OPTIONS",
-    "Access-Control-Allow-Headers": "*",
-    "Access-Control-Expose-Headers": "x-amzn-RequestId, x-amzn-ErrorType, x-amzn-ErrorMessage, Date",
-    "Access-Control-Max-Age": "86400",
-}
-
-
-async def to_wire(request: Request, body: bytes) -> HttpRequest:
-    raw_path = request.scope.get("raw_path") or request.url.path.encode()
-    return HttpRequest(method=request.method, raw_path=raw_path.decode("latin-1"),
-                       query_string=request.scope.get("query_string", b"").decode("latin-1"),
-                       headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw],
-                       body=body, client=request.client.host if request.client else "")
-
-
-def from_wire(request: Request, response: HttpResponse) -> Response:
-    request.state.operation = response.operation
-    request.state.error_type = response.error_type
-    return Response(response.body, status_code=response.status, headers={**response.headers, **CORS})
+Lifespan = Callable[[Starlette], AbstractAsyncContextManager[None]]
 
 
 def _s3_error(status: int, code: str, message: str) -> Response:
@@ -54,20 +31,6 @@ def _s3_error(status: int, code: str, message: str) -> Response:
     body = (f'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>{escape(code)}</Code>'
             f"<Message>{escape(message)}</Message></Error>")
     return Response(body, status_code=status, media_type="application/xml")
-
-
-async def _capped_body(request: Request, limit: int) -> bytes | None:
-    """The request body, or None past ``limit`` bytes (read no further than that)."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        return None
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            return None
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 async def _upload_body(request: Request, limit: int) -> bytearray | None:
@@ -83,16 +46,8 @@ async def _upload_body(request: Request, limit: int) -> bytearray | None:
     return body
 
 
-def build_app(cognate: Cognate, extra_routes: list[Route] | None = None) -> Starlette:
-    async def aws(request: Request) -> Response:
-        body = await _capped_body(request, MAX_AWS_BODY)
-        if body is None:
-            return JSONResponse({"__type": "SerializationException", "message": "Request body too large."},
-                                status_code=413, headers={"x-amzn-ErrorType": "SerializationException:", **CORS})
-        wire_request = await to_wire(request, body)
-        # One thread hop per request (not per query): domain and store are synchronous.
-        return from_wire(request, await run_in_threadpool(cognate.awsjson.handle, wire_request))
-
+def build_app(cognate: Cognate, extra_routes: list[Route] | None = None,
+              lifespan: Lifespan | None = None) -> AccessLog:
     async def import_upload(request: Request) -> Response:
         """The CSV of a user import job, PUT to its PreSignedUrl (``curl -T users.csv -H
         "x-amz-server-side-encryption:aws:kms" URL``, Developer Guide); the encryption header is accepted."""
@@ -125,7 +80,6 @@ def build_app(cognate: Cognate, extra_routes: list[Route] | None = None) -> Star
         return JSONResponse({"status": "ready" if ok else "database unreachable"}, status_code=200 if ok else 503)
 
     routes = [
-        Route("/", aws, methods=["POST"]),
         Route("/", preflight, methods=["OPTIONS"]),
         Route("/health", health, methods=["GET"]),
         Route("/ready", ready, methods=["GET"]),
@@ -134,9 +88,7 @@ def build_app(cognate: Cognate, extra_routes: list[Route] | None = None) -> Star
         Route("/{pool_id}/.well-known/openid-configuration", well_known, methods=["GET"]),
         *(extra_routes or []),
     ]
-    app = Starlette(routes=routes)
-    app.add_middleware(AccessLog)
-    return app
+    return AccessLog(AwsFront(cognate, Starlette(routes=routes, lifespan=lifespan)))
 
 
 def _loggable(path: str) -> str:

@@ -8,16 +8,13 @@ from contextlib import asynccontextmanager
 from starlette.applications import Starlette
 
 from cognate.app import Cognate
-from cognate.web.routes import build_app
+from cognate.web.routes import AccessLog, build_app
 
 
-def build_web_app(cognate: Cognate) -> Starlette:
-    app = build_app(cognate)
-
+def build_web_app(cognate: Cognate) -> AccessLog:
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         yield
         cognate.store.close()
 
-    app.router.lifespan_context = lifespan
-    return app
+    return build_app(cognate, lifespan=lifespan)

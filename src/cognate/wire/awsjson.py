@@ -27,7 +27,7 @@ from cognate.domain.errors import (
 from cognate.ids import request_id as new_request_id
 from cognate.wire import sigv4
 from cognate.wire.http import HttpRequest, HttpResponse
-from cognate.wire.registry import RequestContext, handler_for
+from cognate.wire.registry import RequestContext, handler_for, is_light
 from cognate.wire.shapes import ServiceModel, load_service_model
 
 log = logging.getLogger("cognate.wire")
@@ -48,10 +48,21 @@ class JsonService:
 
 
 class AwsJsonProtocol:
-    def __init__(self, deps: Deps, services: list[JsonService], default_region: str) -> None:
+    def __init__(self, deps: Deps, services: list[JsonService], default_region: str, *,
+                 inline_light: bool = False) -> None:
         self.deps = deps
         self.by_prefix = {s.model.target_prefix: s for s in services}
         self.default_region = default_region
+        self.inline_light = inline_light
+
+    def runs_inline(self, request: HttpRequest) -> bool:
+        """Whether ``handle`` may run on the caller's event loop: a light operation (registry.py) over a store
+        whose reads never wait. Anything else goes to a worker thread."""
+        if not self.inline_light:
+            return False
+        prefix, _, operation = (request.header("x-amz-target") or "").rpartition(".")
+        service = self.by_prefix.get(prefix)
+        return service is not None and is_light(service.name, operation)
 
     def handle(self, request: HttpRequest) -> HttpResponse:
         rid = new_request_id()

@@ -25,13 +25,20 @@ class RequestContext:
 
 Handler = Callable[[RequestContext, Params], Params]
 _HANDLERS: dict[tuple[str, str], Handler] = {}
+_LIGHT: set[tuple[str, str]] = set()
 
 
-def operation(service: str, name: str) -> Callable[[Handler], Handler]:
+def operation(service: str, name: str, *, light: bool = False) -> Callable[[Handler], Handler]:
+    """``light``: the operation only reads the store and does no slow work (no password hashing, no SRP), so
+    it may run on the server's event loop where reads never wait (SQLite), sparing it a thread hop that
+    costs more than the operation itself."""
+
     def register(handler: Handler) -> Handler:
         if (service, name) in _HANDLERS:
             raise RuntimeError(f"{service}.{name} registered twice")
         _HANDLERS[(service, name)] = handler
+        if light:
+            _LIGHT.add((service, name))
         return handler
 
     return register
@@ -39,6 +46,10 @@ def operation(service: str, name: str) -> Callable[[Handler], Handler]:
 
 def handler_for(service: str, name: str) -> Handler | None:
     return _HANDLERS.get((service, name))
+
+
+def is_light(service: str, name: str) -> bool:
+    return (service, name) in _LIGHT
 
 
 def implemented(service: str) -> list[str]:

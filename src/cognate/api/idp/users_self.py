@@ -45,7 +45,7 @@ def confirm_forgot_password(ctx: RequestContext, p: Params) -> Params:
     return {}
 
 
-@operation(IDP, "GetUser")
+@operation(IDP, "GetUser", light=True)
 def get_user(ctx: RequestContext, p: Params) -> Params:
     return profile.get_user(ctx.deps, p["AccessToken"])
 

@@ -2,13 +2,18 @@
 
 SQLite runs in WAL mode with ``synchronous=NORMAL``: an acknowledged commit survives the process being
 killed (only an OS crash can lose the last commits). Write transactions start with ``BEGIN IMMEDIATE`` so
-that two writers never deadlock upgrading a read lock; ``busy_timeout`` makes them queue instead of failing.
+that two writers never deadlock upgrading a read lock. Writers of this process queue on a lock before they
+ask SQLite: SQLite's own busy handler polls with sleeps of up to 100 ms, which under a few concurrent
+sign-ins turned millisecond transactions into half-second waits; ``busy_timeout`` remains for other processes.
+Reads in WAL mode never wait for writers, so the web layer may run light read-only operations on its event
+loop (``reads_never_wait``) instead of paying a thread hop.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -59,13 +64,16 @@ class SqlStore:
     def __init__(self, url: str) -> None:
         self.engine = make_engine(url)
         self.dialect = self.engine.dialect.name
+        self.reads_never_wait = self.dialect == "sqlite"
+        self._writers = threading.Lock() if self.dialect == "sqlite" else None
 
     def migrate(self) -> None:
         migrate.upgrade(self.engine)
 
     @contextmanager
     def _transaction(self, write: bool) -> Iterator[SqlUnitOfWork]:
-        with self.engine.connect() as conn:
+        queue: AbstractContextManager[Any] = self._writers if write and self._writers else nullcontext()
+        with queue, self.engine.connect() as conn:
             conn = conn.execution_options(**{_WRITE: write})
             tx = conn.begin()
             try:

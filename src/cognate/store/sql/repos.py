@@ -22,6 +22,7 @@ from cognate.domain.userpool.model import (
     UserStatus,
 )
 from cognate.store.ports import Cursor
+from cognate.store.sql.prepared import Prepared
 from cognate.store.sql.repos_auth import SqlGroups, SqlKeys, SqlRefreshTokens, SqlSecurity, SqlSessions
 from cognate.store.sql.tables import (
     SEARCH_COLUMNS,
@@ -33,6 +34,13 @@ from cognate.store.sql.tables import (
     users,
 )
 
+_POOL = Prepared(select(user_pools).where(user_pools.c.id == bindparam("id")))
+_CLIENT = Prepared(select(user_pool_clients).where(user_pool_clients.c.id == bindparam("id")))
+_USER_BY_KEY = Prepared(select(users).where(users.c.pool_id == bindparam("pool_id"),
+                                            users.c.username_key == bindparam("key")))
+_USER_BY_SUB = Prepared(select(users).where(users.c.pool_id == bindparam("pool_id"), users.c.sub == bindparam("sub")))
+_USER_BY_ID = Prepared(select(users).where(users.c.id == bindparam("id")))
+
 
 def _dumps(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"))
@@ -43,7 +51,7 @@ class SqlPools:
         self.conn = conn
 
     @staticmethod
-    def _from_row(row: RowMapping) -> UserPool:
+    def _from_row(row: RowMapping | dict[str, Any]) -> UserPool:
         return UserPool(id=row["id"], name=row["name"], created=row["created"], modified=row["modified"],
                         config=json.loads(row["config"]), user_count=row["user_count"])
 
@@ -53,10 +61,11 @@ class SqlPools:
             config=_dumps(pool.config), user_count=0))
 
     def get(self, pool_id: str, *, for_update: bool = False) -> UserPool | None:
-        query = select(user_pools).where(user_pools.c.id == pool_id)
         if for_update and self.conn.dialect.name == "postgresql":
-            query = query.with_for_update()
-        row = self.conn.execute(query).mappings().first()
+            query = select(user_pools).where(user_pools.c.id == pool_id).with_for_update()
+            row: RowMapping | dict[str, Any] | None = self.conn.execute(query).mappings().first()
+        else:
+            row = _POOL.first(self.conn, id=pool_id)
         return self._from_row(row) if row else None
 
     def update(self, pool: UserPool) -> None:
@@ -88,7 +97,7 @@ class SqlClients:
         self.conn = conn
 
     @staticmethod
-    def _from_row(row: RowMapping) -> AppClient:
+    def _from_row(row: RowMapping | dict[str, Any]) -> AppClient:
         secret = row["secret"]
         return AppClient(id=row["id"], pool_id=row["pool_id"], name=row["name"], created=row["created"],
                          modified=row["modified"], config=json.loads(row["config"]),
@@ -104,7 +113,7 @@ class SqlClients:
             id=client.id, pool_id=client.pool_id, created=client.created, **self._values(client)))
 
     def get(self, client_id: str) -> AppClient | None:
-        row = self.conn.execute(select(user_pool_clients).where(user_pool_clients.c.id == client_id)).mappings().first()
+        row = _CLIENT.first(self.conn, id=client_id)
         return self._from_row(row) if row else None
 
     def update(self, client: AppClient) -> None:
@@ -147,7 +156,7 @@ class SqlUsers:
         self.conn = conn
 
     @staticmethod
-    def _from_row(row: RowMapping) -> User:
+    def _from_row(row: RowMapping | dict[str, Any]) -> User:
         return User(id=row["id"], pool_id=row["pool_id"], username=row["username"],
                     username_key=row["username_key"], sub=row["sub"], status=UserStatus(row["status"]),
                     enabled=bool(row["enabled"]), created=row["created"], modified=row["modified"],
@@ -205,18 +214,17 @@ class SqlUsers:
         except psycopg.errors.UniqueViolation as exc:
             raise ConcurrentModificationException("A user of this batch was created concurrently.") from exc
 
-    def _one(self, where: ColumnElement[bool]) -> User | None:
-        row = self.conn.execute(select(users).where(where)).mappings().first()
+    def get(self, pool_id: str, username_key: str) -> User | None:
+        row = _USER_BY_KEY.first(self.conn, pool_id=pool_id, key=username_key)
         return self._from_row(row) if row else None
 
-    def get(self, pool_id: str, username_key: str) -> User | None:
-        return self._one(and_(users.c.pool_id == pool_id, users.c.username_key == username_key))
-
     def get_by_sub(self, pool_id: str, sub: str) -> User | None:
-        return self._one(and_(users.c.pool_id == pool_id, users.c.sub == sub))
+        row = _USER_BY_SUB.first(self.conn, pool_id=pool_id, sub=sub)
+        return self._from_row(row) if row else None
 
     def get_by_id(self, user_id: int) -> User | None:
-        return self._one(users.c.id == user_id)
+        row = _USER_BY_ID.first(self.conn, id=user_id)
+        return self._from_row(row) if row else None
 
     def find_by_attribute(self, pool_id: str, attribute: str, value: str, limit: int = 10) -> list[User]:
         column = users.c[SEARCH_COLUMNS[attribute]]

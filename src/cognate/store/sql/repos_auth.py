@@ -14,6 +14,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from cognate.domain.auth.model import AuthSession, Group, RefreshToken, SigningKey, UserSecurity
 from cognate.domain.userpool.model import User
+from cognate.store.sql.prepared import Prepared
 from cognate.store.sql.tables import (
     auth_sessions,
     groups,
@@ -30,12 +31,13 @@ from cognate.store.sql.tables import (
 _KEYS_OF_POOL = (select(signing_keys).where(signing_keys.c.pool_id == bindparam("pool_id"))
                  .order_by(signing_keys.c.created, signing_keys.c.kid))
 _KEY = select(signing_keys).where(signing_keys.c.kid == bindparam("kid"))
-_REFRESH_TOKEN = select(refresh_tokens).where(refresh_tokens.c.id == bindparam("id"))
-_ORIGIN_REVOKED = select(revoked_origins.c.origin_jti).where(revoked_origins.c.origin_jti == bindparam("origin"))
+_REFRESH_TOKEN = Prepared(select(refresh_tokens).where(refresh_tokens.c.id == bindparam("id")))
+_ORIGIN_REVOKED = Prepared(select(revoked_origins.c.origin_jti)
+                           .where(revoked_origins.c.origin_jti == bindparam("origin")))
 _SESSION = select(auth_sessions).where(auth_sessions.c.id == bindparam("id"))
 _DELETE_SESSION = delete(auth_sessions).where(auth_sessions.c.id == bindparam("id"))
-_SECURITY = select(user_security).where(user_security.c.user_id == bindparam("user_id"))
-_SECURITY_FOR_UPDATE = _SECURITY.with_for_update()
+_SECURITY = Prepared(select(user_security).where(user_security.c.user_id == bindparam("user_id")))
+_SECURITY_FOR_UPDATE = _SECURITY.statement.with_for_update()
 _UPDATE_SECURITY = (update(user_security).where(user_security.c.user_id == bindparam("key"))
                     .values({c.name: bindparam(c.name) for c in user_security.c if c.name != "user_id"}))
 _INSERT_REFRESH_TOKEN = insert(refresh_tokens)
@@ -92,7 +94,7 @@ class SqlRefreshTokens:
         self.conn.execute(_INSERT_REFRESH_TOKEN, asdict(token))
 
     def get(self, token_id: str) -> RefreshToken | None:
-        row = self.conn.execute(_REFRESH_TOKEN, {"id": token_id}).mappings().first()
+        row = _REFRESH_TOKEN.first(self.conn, id=token_id)
         return RefreshToken(**row) if row else None
 
     def update(self, token: RefreshToken) -> None:
@@ -116,7 +118,7 @@ class SqlRefreshTokens:
             self.conn.execute(insert(revoked_origins).values(origin_jti=origin_jti, pool_id=pool_id, expires=expires))
 
     def origin_revoked(self, origin_jti: str) -> bool:
-        return self.conn.execute(_ORIGIN_REVOKED, {"origin": origin_jti}).first() is not None
+        return _ORIGIN_REVOKED.first(self.conn, origin=origin_jti) is not None
 
 
 class SqlSessions:
@@ -147,9 +149,11 @@ class SqlSecurity:
 
     def get(self, user_id: int, *, for_update: bool = False) -> UserSecurity:
         """``for_update`` locks the row on PostgreSQL; SQLite write transactions are serialized already."""
-        query = _SECURITY_FOR_UPDATE if for_update and self.conn.dialect.name == "postgresql" else _SECURITY
-        row = self.conn.execute(query, {"user_id": user_id}).mappings().first()
-        return UserSecurity(**row) if row else UserSecurity(user_id=user_id)
+        if for_update and self.conn.dialect.name == "postgresql":
+            row = self.conn.execute(_SECURITY_FOR_UPDATE, {"user_id": user_id}).mappings().first()
+            return UserSecurity(**row) if row else UserSecurity(user_id=user_id)
+        found = _SECURITY.first(self.conn, user_id=user_id)
+        return UserSecurity(**found) if found else UserSecurity(user_id=user_id)
 
     def put(self, security: UserSecurity) -> None:
         """Update the row, or create it; two first writers for one user do not collide (upsert)."""
