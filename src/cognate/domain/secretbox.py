@@ -23,21 +23,33 @@ class SecretBox:
         if len(master_key) < 32:
             raise ValueError("the master key must hold at least 32 bytes")
         self._master = master_key
+        # Derived once per purpose: HKDF and the AES key schedule cost more than sealing a short secret.
+        self._keys: dict[str, bytes] = {}
+        self._ciphers: dict[str, AESGCM] = {}
 
     def _key(self, purpose: str) -> bytes:
-        return HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
-                    info=b"cognate:" + purpose.encode()).derive(self._master)
+        key = self._keys.get(purpose)
+        if key is None:
+            key = self._keys[purpose] = HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
+                                             info=b"cognate:" + purpose.encode()).derive(self._master)
+        return key
+
+    def _cipher(self, purpose: str) -> AESGCM:
+        cipher = self._ciphers.get(purpose)
+        if cipher is None:
+            cipher = self._ciphers[purpose] = AESGCM(self._key(purpose))
+        return cipher
 
     def seal(self, plaintext: str, purpose: str) -> str:
         nonce = os.urandom(12)
-        ct = AESGCM(self._key(purpose)).encrypt(nonce, plaintext.encode(), purpose.encode())
+        ct = self._cipher(purpose).encrypt(nonce, plaintext.encode(), purpose.encode())
         return base64.b64encode(_VERSION + nonce + ct).decode()
 
     def open(self, sealed: str, purpose: str) -> str:
         raw = base64.b64decode(sealed)
         if raw[:1] != _VERSION:
             raise ValueError("unknown sealed-secret version")
-        return AESGCM(self._key(purpose)).decrypt(raw[1:13], raw[13:], purpose.encode()).decode()
+        return self._cipher(purpose).decrypt(raw[1:13], raw[13:], purpose.encode()).decode()
 
     def mac(self, message: str, purpose: str) -> str:
         """A keyed digest for values that are only ever compared (confirmation codes)."""

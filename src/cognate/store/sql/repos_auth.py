@@ -10,7 +10,7 @@ from sqlalchemy import Select, and_, bindparam, delete, func, insert, select, up
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, RowMapping
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
 from cognate.domain.auth.model import AuthSession, Group, RefreshToken, SigningKey, UserSecurity
 from cognate.domain.userpool.model import User
@@ -28,25 +28,30 @@ from cognate.store.sql.tables import (
 
 # Statements of the hot paths (every sign-in, refresh and token-authenticated call), built once: SQLAlchemy
 # then reuses their compiled form and skips rebuilding the expression, about half the cost of a point query.
-_KEYS_OF_POOL = (select(signing_keys).where(signing_keys.c.pool_id == bindparam("pool_id"))
-                 .order_by(signing_keys.c.created, signing_keys.c.kid))
-_KEY = select(signing_keys).where(signing_keys.c.kid == bindparam("kid"))
+_KEYS_OF_POOL = Prepared(select(signing_keys).where(signing_keys.c.pool_id == bindparam("pool_id"))
+                          .order_by(signing_keys.c.created, signing_keys.c.kid))
+_KEY = Prepared(select(signing_keys).where(signing_keys.c.kid == bindparam("kid")))
 _REFRESH_TOKEN = Prepared(select(refresh_tokens).where(refresh_tokens.c.id == bindparam("id")))
 _ORIGIN_REVOKED = Prepared(select(revoked_origins.c.origin_jti)
                            .where(revoked_origins.c.origin_jti == bindparam("origin")))
-_SESSION = select(auth_sessions).where(auth_sessions.c.id == bindparam("id"))
-_DELETE_SESSION = delete(auth_sessions).where(auth_sessions.c.id == bindparam("id"))
-_SECURITY = Prepared(select(user_security).where(user_security.c.user_id == bindparam("user_id")))
-_SECURITY_FOR_UPDATE = _SECURITY.statement.with_for_update()
+_SESSION = Prepared(select(auth_sessions).where(auth_sessions.c.id == bindparam("id")))
+_DELETE_SESSION = Prepared(delete(auth_sessions).where(auth_sessions.c.id == bindparam("id")))
+_SECURITY_SELECT = select(user_security).where(user_security.c.user_id == bindparam("user_id"))
+_SECURITY = Prepared(_SECURITY_SELECT)
+_SECURITY_FOR_UPDATE = _SECURITY_SELECT.with_for_update()
 _UPDATE_SECURITY = (update(user_security).where(user_security.c.user_id == bindparam("key"))
                     .values({c.name: bindparam(c.name) for c in user_security.c if c.name != "user_id"}))
-_INSERT_REFRESH_TOKEN = insert(refresh_tokens)
-_INSERT_SESSION = insert(auth_sessions)
+# Every column a bind parameter named after it: the dataclasses' fields are the tables' columns.
+_INSERT_REFRESH_TOKEN = Prepared(insert(refresh_tokens))
+_INSERT_SESSION = Prepared(insert(auth_sessions))
 _EXPIRED_SESSIONS_BATCH = 100
-_SWEEPS: dict[str, Any] = {}
+_SWEEPS: dict[str, Prepared] = {}
 
 
-def _sweep_expired_sessions(dialect: str) -> Any:
+_GROUPS_OF_USER: dict[str, Prepared] = {}
+
+
+def _sweep_expired_sessions(dialect: str) -> Prepared:
     """DELETE a batch of expired sessions; on PostgreSQL rows another transaction holds are skipped, so two
     sweeps never wait on each other (or deadlock). Built once per dialect."""
     if dialect not in _SWEEPS:
@@ -54,7 +59,7 @@ def _sweep_expired_sessions(dialect: str) -> Any:
                    .limit(_EXPIRED_SESSIONS_BATCH))
         if dialect == "postgresql":
             expired = expired.with_for_update(skip_locked=True)
-        _SWEEPS[dialect] = delete(auth_sessions).where(auth_sessions.c.id.in_(expired.scalar_subquery()))
+        _SWEEPS[dialect] = Prepared(delete(auth_sessions).where(auth_sessions.c.id.in_(expired.scalar_subquery())))
     return _SWEEPS[dialect]
 
 
@@ -63,7 +68,7 @@ class SqlKeys:
         self.conn = conn
 
     @staticmethod
-    def _from_row(row: RowMapping) -> SigningKey:
+    def _from_row(row: RowMapping | dict[str, Any]) -> SigningKey:
         return SigningKey(kid=row["kid"], pool_id=row["pool_id"], purpose=row["purpose"],
                           private_key=row["private_key"], public_jwk=json.loads(row["public_jwk"]),
                           created=row["created"], retired=row["retired"])
@@ -75,10 +80,10 @@ class SqlKeys:
 
     def for_pool(self, pool_id: str) -> list[SigningKey]:
         """Oldest first (by creation time, then kid)."""
-        return [self._from_row(r) for r in self.conn.execute(_KEYS_OF_POOL, {"pool_id": pool_id}).mappings()]
+        return [self._from_row(r) for r in _KEYS_OF_POOL.all(self.conn, pool_id=pool_id)]
 
     def get(self, kid: str) -> SigningKey | None:
-        row = self.conn.execute(_KEY, {"kid": kid}).mappings().first()
+        row = _KEY.first(self.conn, kid=kid)
         return self._from_row(row) if row else None
 
     def retire(self, kid: str, when: float) -> None:
@@ -91,7 +96,7 @@ class SqlRefreshTokens:
         self.conn = conn
 
     def add(self, token: RefreshToken) -> None:
-        self.conn.execute(_INSERT_REFRESH_TOKEN, asdict(token))
+        _INSERT_REFRESH_TOKEN.run(self.conn, **asdict(token))
 
     def get(self, token_id: str) -> RefreshToken | None:
         row = _REFRESH_TOKEN.first(self.conn, id=token_id)
@@ -127,16 +132,16 @@ class SqlSessions:
 
     def add(self, session: AuthSession) -> None:
         """Store a session, and sweep a batch of expired ones (sessions never answered are removed here)."""
-        self.conn.execute(_sweep_expired_sessions(self.conn.dialect.name), {"now": session.created})
+        _sweep_expired_sessions(self.conn.dialect.name).run(self.conn, now=session.created)
         values: dict[str, Any] = asdict(session)
         values["state"] = json.dumps(session.state)
-        self.conn.execute(_INSERT_SESSION, values)
+        _INSERT_SESSION.run(self.conn, **values)
 
     def take(self, session_id: str, now: float) -> AuthSession | None:
         """The session, deleted as it is read: only one caller can ever get it (a concurrent DELETE of the same
         row waits for this transaction and then deletes nothing). Expired ones are None."""
-        row = self.conn.execute(_SESSION, {"id": session_id}).mappings().first()
-        if row is None or self.conn.execute(_DELETE_SESSION, {"id": session_id}).rowcount != 1:
+        row = _SESSION.first(self.conn, id=session_id)
+        if row is None or _DELETE_SESSION.run(self.conn, id=session_id) != 1:
             return None
         if row["expires"] <= now:
             return None
@@ -171,7 +176,7 @@ class SqlGroups:
         self.conn = conn
 
     @staticmethod
-    def _from_row(row: RowMapping) -> Group:
+    def _from_row(row: RowMapping | dict[str, Any]) -> Group:
         return Group(pool_id=row["pool_id"], name=row["name"], created=row["created"], modified=row["modified"],
                      description=row["description"], role_arn=row["role_arn"], precedence=row["precedence"])
 
@@ -230,18 +235,22 @@ class SqlGroups:
     def remove_member(self, pool_id: str, name: str, user_id: int) -> None:
         self.conn.execute(delete(user_groups).where(self._membership(pool_id, name, user_id)))
 
-    def _of_user(self, user_id: int) -> Select[Any]:
+    def _of_user(self, user_id: int | BindParameter[int]) -> Select[Any]:
         joined = groups.join(user_groups, and_(user_groups.c.pool_id == groups.c.pool_id,
                                                user_groups.c.group_name == groups.c.name))
         return select(groups).select_from(joined).where(user_groups.c.user_id == user_id)
 
     def of_user(self, user_id: int) -> list[Group]:
-        name: ColumnElement[str] = groups.c.name
-        if self.conn.dialect.name == "postgresql":
-            # Code point order, as SQLite's and Python's: both tokens list a user's groups in one order.
-            name = name.collate("C")
-        return self._groups(self._of_user(user_id).order_by(groups.c.precedence.is_(None), groups.c.precedence,
-                                                            name))
+        """Every sign-in reads these (the tokens' group claims): the statement is built once per dialect."""
+        dialect = self.conn.dialect.name
+        if dialect not in _GROUPS_OF_USER:
+            name: ColumnElement[str] = groups.c.name
+            if dialect == "postgresql":
+                # Code point order, as SQLite's and Python's: both tokens list a user's groups in one order.
+                name = name.collate("C")
+            _GROUPS_OF_USER[dialect] = Prepared(self._of_user(bindparam("user_id")).order_by(
+                groups.c.precedence.is_(None), groups.c.precedence, name))
+        return [self._from_row(r) for r in _GROUPS_OF_USER[dialect].all(self.conn, user_id=user_id)]
 
     def count_of_user(self, user_id: int) -> int:
         query = select(func.count()).select_from(user_groups).where(user_groups.c.user_id == user_id)
