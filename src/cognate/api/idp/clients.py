@@ -14,7 +14,7 @@ def create_user_pool_client(ctx: RequestContext, p: Params) -> Params:
     return {"UserPoolClient": clients.create(ctx.deps, p)}
 
 
-@operation(IDP, "DescribeUserPoolClient")
+@operation(IDP, "DescribeUserPoolClient", light=True)
 def describe_user_pool_client(ctx: RequestContext, p: Params) -> Params:
     return {"UserPoolClient": clients.describe(ctx.deps, p["UserPoolId"], p["ClientId"])}
 
@@ -30,6 +30,6 @@ def delete_user_pool_client(ctx: RequestContext, p: Params) -> Params:
     return {}
 
 
-@operation(IDP, "ListUserPoolClients")
+@operation(IDP, "ListUserPoolClients", light=True)
 def list_user_pool_clients(ctx: RequestContext, p: Params) -> Params:
     return clients.list_clients(ctx.deps, p["UserPoolId"], p.get("MaxResults", 60), p.get("NextToken"))

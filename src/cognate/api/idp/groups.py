@@ -14,12 +14,12 @@ def create_group(ctx: RequestContext, p: Params) -> Params:
     return groups.create(ctx.deps, p)
 
 
-@operation(IDP, "GetGroup")
+@operation(IDP, "GetGroup", light=True)
 def get_group(ctx: RequestContext, p: Params) -> Params:
     return groups.get(ctx.deps, p["UserPoolId"], p["GroupName"])
 
 
-@operation(IDP, "ListGroups")
+@operation(IDP, "ListGroups", light=True)
 def list_groups(ctx: RequestContext, p: Params) -> Params:
     return groups.list_groups(ctx.deps, p)
 
@@ -47,11 +47,11 @@ def admin_remove_user_from_group(ctx: RequestContext, p: Params) -> Params:
     return {}
 
 
-@operation(IDP, "AdminListGroupsForUser")
+@operation(IDP, "AdminListGroupsForUser", light=True)
 def admin_list_groups_for_user(ctx: RequestContext, p: Params) -> Params:
     return groups.groups_for_user(ctx.deps, p)
 
 
-@operation(IDP, "ListUsersInGroup")
+@operation(IDP, "ListUsersInGroup", light=True)
 def list_users_in_group(ctx: RequestContext, p: Params) -> Params:
     return groups.users_in_group(ctx.deps, p)

@@ -13,7 +13,7 @@ from cognate.wire.registry import Params, RequestContext, operation
 IDP = "cognito-idp"
 
 
-@operation(IDP, "GetCSVHeader")
+@operation(IDP, "GetCSVHeader", light=True)
 def get_csv_header(ctx: RequestContext, p: Params) -> Params:
     return import_jobs.csv_header(ctx.deps, p["UserPoolId"])
 
@@ -28,12 +28,12 @@ def start_user_import_job(ctx: RequestContext, p: Params) -> Params:
     return {"UserImportJob": import_jobs.start(ctx.deps, p["UserPoolId"], p["JobId"])}
 
 
-@operation(IDP, "DescribeUserImportJob")
+@operation(IDP, "DescribeUserImportJob", light=True)
 def describe_user_import_job(ctx: RequestContext, p: Params) -> Params:
     return {"UserImportJob": import_jobs.describe(ctx.deps, p["UserPoolId"], p["JobId"])}
 
 
-@operation(IDP, "ListUserImportJobs")
+@operation(IDP, "ListUserImportJobs", light=True)
 def list_user_import_jobs(ctx: RequestContext, p: Params) -> Params:
     return import_jobs.list_jobs(ctx.deps, p["UserPoolId"], p["MaxResults"], p.get("PaginationToken"))
 

@@ -14,7 +14,7 @@ def create_user_pool(ctx: RequestContext, p: Params) -> Params:
     return {"UserPool": pools.create(ctx.deps, ctx.region, p)}
 
 
-@operation(IDP, "DescribeUserPool")
+@operation(IDP, "DescribeUserPool", light=True)
 def describe_user_pool(ctx: RequestContext, p: Params) -> Params:
     return {"UserPool": pools.describe(ctx.deps, p["UserPoolId"])}
 
@@ -31,7 +31,7 @@ def delete_user_pool(ctx: RequestContext, p: Params) -> Params:
     return {}
 
 
-@operation(IDP, "ListUserPools")
+@operation(IDP, "ListUserPools", light=True)
 def list_user_pools(ctx: RequestContext, p: Params) -> Params:
     return pools.list_pools(ctx.deps, ctx.region, p["MaxResults"], p.get("NextToken"))
 
@@ -48,6 +48,6 @@ def untag_resource(ctx: RequestContext, p: Params) -> Params:
     return {}
 
 
-@operation(IDP, "ListTagsForResource")
+@operation(IDP, "ListTagsForResource", light=True)
 def list_tags_for_resource(ctx: RequestContext, p: Params) -> Params:
     return {"Tags": pools.list_tags(ctx.deps, p["ResourceArn"])}

@@ -15,7 +15,7 @@ def admin_create_user(ctx: RequestContext, p: Params) -> Params:
     return admin_users.create_user(ctx.deps, p)
 
 
-@operation(IDP, "AdminGetUser")
+@operation(IDP, "AdminGetUser", light=True)
 def admin_get_user(ctx: RequestContext, p: Params) -> Params:
     return admin_users.get_user(ctx.deps, p["UserPoolId"], p["Username"])
 
@@ -68,6 +68,6 @@ def admin_reset_user_password(ctx: RequestContext, p: Params) -> Params:
     return {}
 
 
-@operation(IDP, "ListUsers")
+@operation(IDP, "ListUsers", light=True)
 def list_users(ctx: RequestContext, p: Params) -> Params:
     return listing.list_users(ctx.deps, p)

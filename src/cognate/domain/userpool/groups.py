@@ -107,16 +107,18 @@ def list_groups(deps: Deps, request: dict[str, Any]) -> dict[str, Any]:
 
 
 def update(deps: Deps, request: dict[str, Any]) -> dict[str, Any]:
-    """UpdateGroup. "If you don't provide a value for an attribute, it will be set to the default value"
-    (API reference, UpdateGroup): Description, RoleArn and Precedence left out of the request are cleared,
-    as UpdateUserPool and UpdateUserPoolClient treat theirs."""
+    """UpdateGroup "updates any of the properties for precedence, IAM role, or description" (API reference,
+    UpdateGroup): those the request names change, those it leaves out keep their values."""
     _check_precedence(request)
     with deps.store.write() as uow:
         pool = pools.get(uow, request["UserPoolId"])
         group = require(uow, pool.id, request["GroupName"], for_update=True)
-        group.description = request.get("Description")
-        group.role_arn = request.get("RoleArn")
-        group.precedence = request.get("Precedence")
+        if "Description" in request:
+            group.description = request["Description"]
+        if "RoleArn" in request:
+            group.role_arn = request["RoleArn"]
+        if "Precedence" in request:
+            group.precedence = request["Precedence"]
         group.modified = deps.clock.now()
         uow.groups.update(group)
     return {"Group": describe(group)}
