@@ -146,6 +146,20 @@ def test_null_members_count_as_absent(server: CognateServer) -> None:
     assert_aws_error(status, headers, body, "InvalidParameterException")
 
 
+def test_null_map_values_count_as_absent(server: CognateServer, idp: Any) -> None:
+    """amazon-cognito-identity-js answers a forgotten device by sending ``"DEVICE_KEY": null``."""
+    pool_id = create_pool(idp)["Id"]
+    client_id = create_client(idp, pool_id, ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH",
+                                                                "ALLOW_REFRESH_TOKEN_AUTH"])["ClientId"]
+    username, password = unique_name(), strong_password()
+    idp.admin_create_user(UserPoolId=pool_id, Username=username, MessageAction="SUPPRESS")
+    idp.admin_set_user_password(UserPoolId=pool_id, Username=username, Password=password, Permanent=True)
+    status, _, body = server.raw_post("InitiateAuth", {
+        "ClientId": client_id, "AuthFlow": "USER_PASSWORD_AUTH",
+        "AuthParameters": {"USERNAME": username, "PASSWORD": password, "DEVICE_KEY": None, "SECRET_HASH": None}})
+    assert status == 200 and body["AuthenticationResult"]["AccessToken"]
+
+
 def test_unknown_members_are_ignored(server: CognateServer) -> None:
     status, _, body = server.raw_post("ListUserPools", {"MaxResults": 2, "FromTheFuture": {"x": 1}}, signed=True)
     assert status == 200 and "UserPools" in body

@@ -28,7 +28,7 @@ from cognate.ids import request_id as new_request_id
 from cognate.wire import sigv4
 from cognate.wire.http import HttpRequest, HttpResponse
 from cognate.wire.registry import RequestContext, handler_for, is_light
-from cognate.wire.shapes import ServiceModel, load_service_model
+from cognate.wire.shapes import ServiceModel, load_service_model, without_nulls
 
 log = logging.getLogger("cognate.wire")
 CONTENT_TYPE = "application/x-amz-json-1.1"
@@ -70,7 +70,7 @@ class AwsJsonProtocol:
         try:
             service, operation = self._resolve(request.header("x-amz-target"))
             body, region, key = self._authenticate(service, operation, request)
-            params = _parse(body)
+            params = without_nulls(_parse(body))
             service.model.validate(operation, params)
             handler = handler_for(service.name, operation)
             if handler is None:

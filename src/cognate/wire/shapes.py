@@ -180,6 +180,17 @@ def _check(shape: Shape, value: object, path: str, out: list[str]) -> None:
         out.extend(_violation(shape, value, path, c) for c in _scalar_violations(shape, value))
 
 
+def without_nulls(value: Any) -> Any:
+    """The request with JSON nulls inside objects removed: AWS's deserializer reads a null member or map value
+    as absent (amazon-cognito-identity-js retries RespondToAuthChallenge with ``"DEVICE_KEY": null`` once a
+    device is forgotten). Nulls in lists stay, and fail validation as they do at AWS."""
+    if isinstance(value, dict):
+        return {k: without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [without_nulls(v) for v in value]
+    return value
+
+
 def _check_structure(shape: Shape, value: object, path: str, out: list[str]) -> None:
     if shape.metadata.get("document"):
         return  # a Smithy document is any JSON value
